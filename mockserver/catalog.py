@@ -1,0 +1,126 @@
+"""The model catalog (``data/catalog.yaml``) and the OCR outcome it implies for a model.
+
+The outcome is derived the way the gateway derives it, in the gateway's order: the model must
+exist and serve the ``ocr`` endpoint (check 6); after the wallet and the caller's provider filters
+(checks 7 and 8), the remaining providers must have an OCR executor and a price (check 9).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import GatewayError
+from .resources import data_path
+
+OCR_ENDPOINT = "ocr"
+
+
+@dataclass(frozen=True)
+class ProviderOffer:
+    """One provider's listing of a model."""
+
+    provider: str
+    endpoints: tuple[str, ...]
+    upstream_model: str | None = None
+    usd_per_1000_pages: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Model:
+    gateway_id: str
+    offers: tuple[ProviderOffer, ...]
+
+    @property
+    def ocr_offers(self) -> tuple[ProviderOffer, ...]:
+        return tuple(offer for offer in self.offers if OCR_ENDPOINT in offer.endpoints)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    models: dict[str, Model]
+    ocr_executors: frozenset[str] = field(default_factory=frozenset)
+
+    def ocr_model(self, gateway_id: str) -> Model:
+        """The model, if it exists and serves OCR on some provider (check 6)."""
+        model = self.models.get(gateway_id)
+        if model is None:
+            raise GatewayError(
+                "unsupported_model_or_endpoint",
+                error_operational_kind="invalid_model_slug",
+                reason="model_not_found_or_inactive",
+                provider_candidate_diagnostics=_candidate_diagnostics(0, 0, []),
+            )
+        if not model.ocr_offers:
+            dropped = [offer.provider for offer in model.offers]
+            raise GatewayError(
+                "unsupported_model_or_endpoint",
+                error_operational_kind="unsupported_endpoint_for_model",
+                reason="unsupported_endpoint_for_model",
+                provider_candidate_diagnostics=_candidate_diagnostics(len(model.offers), 0, dropped),
+            )
+        return model
+
+    def executable_offer(self, candidates: list[ProviderOffer]) -> ProviderOffer:
+        """The first candidate that can run OCR and is priced (check 9)."""
+        enabled = [offer for offer in candidates if offer.provider in self.ocr_executors]
+        if not enabled:
+            raise GatewayError(
+                "unsupported_model_or_endpoint",
+                reason="no_enabled_providers",
+                provider_enablement={
+                    "capability": OCR_ENDPOINT,
+                    "providersBefore": [offer.provider for offer in candidates],
+                    "providersAfter": [],
+                    "dropped": [
+                        {"providerId": offer.provider, "reason": "capability_disabled"} for offer in candidates
+                    ],
+                },
+            )
+        priced = [offer for offer in enabled if offer.usd_per_1000_pages is not None]
+        if not priced:
+            raise GatewayError(
+                "unsupported_model_or_endpoint",
+                reason="pricing_not_configured",
+                missing_pricing_providers=[offer.provider for offer in enabled],
+            )
+        return priced[0]
+
+
+def _candidate_diagnostics(total: int, supporting: int, dropped_endpoint: list[str]) -> dict[str, Any]:
+    return {
+        "totalProviders": total,
+        "supportsEndpointCount": supporting,
+        "droppedUnsupportedEndpoint": dropped_endpoint,
+        "droppedMissingAdapter": [],
+        "candidateCount": supporting,
+    }
+
+
+def load_catalog(path: Path | None = None) -> Catalog:
+    """The catalog from ``path``, or the bundled one."""
+    source = path or data_path("catalog.yaml")
+    with source.open(encoding="utf-8") as fh:
+        document = yaml.safe_load(fh)
+    if not isinstance(document, dict) or not isinstance(document.get("models"), dict):
+        raise ValueError(f"{source}: expected a mapping with a 'models' mapping")
+    models = {}
+    for gateway_id, row in document["models"].items():
+        providers = (row or {}).get("providers") or {}
+        offers = []
+        for provider, listing in providers.items():
+            price = listing.get("usd_per_1000_pages")
+            offers.append(
+                ProviderOffer(
+                    provider=provider,
+                    endpoints=tuple(listing.get("endpoints", ())),
+                    upstream_model=listing.get("upstream_model"),
+                    usd_per_1000_pages=Decimal(str(price)) if price is not None else None,
+                )
+            )
+        models[gateway_id] = Model(gateway_id=gateway_id, offers=tuple(offers))
+    return Catalog(models=models, ocr_executors=frozenset(document.get("ocr_executors", ())))

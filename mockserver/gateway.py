@@ -1,0 +1,248 @@
+"""The OCR pipeline: the gateway's checks in the gateway's order, then the success body.
+
+1 auth, 2 JSON, 3 schema (then the unsupported routing filters), 4 blank model, 5 key limits,
+6 model serves OCR, 7 wallet, 8 provider filters, 9 provider enabled and priced, 10 upstream call,
+11 success. The first failure wins; every failure is a ``GatewayError``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from .accounts import Accounts, UnlimitedAccounts
+from .auth import KeyStore
+from .catalog import Catalog
+from .errors import GatewayError, validation_error
+from .ids import new_generation_id
+from .images import image_as_sent, image_bytes
+from .pricing import pricing_breakdown
+from .routing import ProviderPreferences, reject_unsupported_filters, route
+from .upstream import DefaultUpstream, OcrCall, Upstream, UpstreamDocument
+from .validation import BodyValidator
+
+DEBUG_HEADER_VALUES = frozenset({"true", "1", "yes"})
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the gateway answers: status, JSON body, extra headers, and what the log line needs."""
+
+    status: int
+    body: dict[str, Any]
+    headers: Mapping[str, str]
+    model: str | None
+    elapsed_ms: float
+
+
+@dataclass
+class _Progress:
+    """How far a request got: the stage names the debug object of an error."""
+
+    stage: str = "auth"
+    model: str | None = None
+
+
+def debug_header_on(headers: Mapping[str, str]) -> bool:
+    return headers.get("x-gateway-debug", "").strip().lower() in DEBUG_HEADER_VALUES
+
+
+class Gateway:
+    def __init__(
+        self,
+        *,
+        keys: KeyStore,
+        catalog: Catalog,
+        validator: BodyValidator,
+        upstream: Upstream | None = None,
+        accounts: Accounts | None = None,
+    ) -> None:
+        self.keys = keys
+        self.catalog = catalog
+        self.validator = validator
+        self.upstream: Upstream = upstream or DefaultUpstream()
+        self.accounts: Accounts = accounts or UnlimitedAccounts()
+
+    async def ocr(self, headers: Mapping[str, str], read_body: Callable[[], Awaitable[Any]]) -> Answer:
+        started = time.perf_counter()
+        generation_id = new_generation_id()
+        progress = _Progress()
+        try:
+            body, extra_headers = await self._run(headers, read_body, generation_id, started, progress)
+            status = 200
+        except GatewayError as error:
+            debug = {"endpoint": "ocr", "stage": progress.stage, "model": progress.model}
+            body = error.envelope(generation_id, debug if debug_header_on(headers) else None)
+            extra_headers = error.headers()
+            status = error.status
+        return Answer(status, body, extra_headers, progress.model, (time.perf_counter() - started) * 1000)
+
+    async def _run(
+        self,
+        headers: Mapping[str, str],
+        read_body: Callable[[], Awaitable[Any]],
+        generation_id: str,
+        started: float,
+        progress: _Progress,
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        caller = self.keys.authenticate(headers.get("authorization"))
+        progress.stage = "parse"
+        body = await read_body()
+        progress.stage = "validate"
+        details = self.validator.validate(body)
+        if details:
+            raise validation_error(details)
+        reject_unsupported_filters(body)
+        model_id: str = body["model"].strip()
+        progress.model = body["model"]
+        if not model_id:
+            raise GatewayError("model_required")
+        progress.stage = "key_limits"
+        self.accounts.check_limits(caller)
+        progress.stage = "model"
+        model = self.catalog.ocr_model(model_id)
+        progress.stage = "wallet"
+        self.accounts.check_wallet(caller)
+        progress.stage = "provider_filter"
+        routing = route(model, ProviderPreferences.from_body(body))
+        progress.stage = "provider_enablement"
+        offer = self.catalog.executable_offer(routing.candidates)
+        assert offer.upstream_model is not None and offer.usd_per_1000_pages is not None
+        progress.stage = "upstream"
+        image = image_as_sent(body["image"])
+        call = OcrCall(
+            gateway_model=model_id,
+            provider=offer.provider,
+            upstream_model=offer.upstream_model,
+            image=image,
+            language=body.get("language"),
+            image_bytes=image_bytes(body["image"]),
+            body=body,
+            headers=headers,
+        )
+        upstream_started = time.perf_counter()
+        document = await self.upstream.ocr(call)
+        finished = time.perf_counter()
+        progress.stage = "success"
+        pricing = pricing_breakdown(len(document.pages), offer.usd_per_1000_pages)
+        self.accounts.charge(caller, pricing["total_nanos"])
+        timings = _Timings(
+            latency_ms=round((upstream_started - started) * 1000),
+            generation_ms=round((finished - upstream_started) * 1000),
+        )
+        success = _success_body(generation_id, call, document, pricing, timings)
+        _add_debug_fields(success, body, headers, call, document, routing.diagnostics)
+        return success, {}
+
+
+@dataclass(frozen=True)
+class _Timings:
+    latency_ms: int
+    generation_ms: int
+
+
+def _success_body(
+    generation_id: str,
+    call: OcrCall,
+    document: UpstreamDocument,
+    pricing: dict[str, Any],
+    timings: _Timings,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "requestId": generation_id,
+        "id": generation_id,
+        "object": "ocr",
+        "model": call.upstream_model,
+        "provider": call.provider,
+        "text": document.text,
+        "usage": {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0, "pricing_breakdown": pricing},
+        "nativeResponseId": None,
+        "meta": {
+            "throughput_tps": 0,
+            "generation_ms": timings.generation_ms,
+            "latency_ms": timings.latency_ms,
+            "end_to_end_ms": timings.latency_ms + timings.generation_ms,
+        },
+    }
+    if pricing["total_nanos"] > 0:
+        body["cost_nanos"] = pricing["total_nanos"]
+        body["cost_cents"] = pricing["total_cents"]
+        body["currency"] = pricing["currency"]
+        body["pricing_lines"] = pricing["lines"]
+    return body
+
+
+def _flag(options: Mapping[str, Any], *names: str) -> bool | None:
+    """The first of ``names`` present in ``options`` (snake_case before its camelCase alias)."""
+    for name in names:
+        if name in options:
+            value: bool = options[name]
+            return value
+    return None
+
+
+def _add_debug_fields(
+    success: dict[str, Any],
+    body: Mapping[str, Any],
+    headers: Mapping[str, str],
+    call: OcrCall,
+    document: UpstreamDocument,
+    routing_diagnostics: dict[str, Any],
+) -> None:
+    debug: Mapping[str, Any] = body.get("debug") or {}
+    return_request = _flag(debug, "return_upstream_request", "returnUpstreamRequest")
+    if return_request is None:
+        return_request = body.get("echo_upstream_request") is True
+    if return_request:
+        sent: dict[str, Any] = {"model": call.upstream_model, "image": call.image}
+        if call.language is not None:
+            sent["language"] = call.language
+        success["upstream_request"] = orjson.dumps(sent).decode()
+    if _flag(debug, "return_upstream_response", "returnUpstreamResponse"):
+        success["upstream_response"] = _upstream_response(call, document)
+    if debug.get("enabled") is True or debug_header_on(headers):
+        candidates = routing_diagnostics["workspacePolicy"]["afterCount"]
+        success["meta"]["routing"] = {
+            "selected_provider": call.provider,
+            "requested_params": [],
+            "param_provider_count_before": candidates,
+            "param_provider_count_after": candidates,
+            "param_dropped_providers": [],
+        }
+        success["routing_diagnostics"] = {
+            **routing_diagnostics,
+            "selectedProvider": call.provider,
+            "attempts": [{"provider": call.provider, "status": 200}],
+        }
+
+
+def _upstream_response(call: OcrCall, document: UpstreamDocument) -> dict[str, Any]:
+    pages = len(document.pages)
+    return {
+        "text": document.text,
+        "model": call.upstream_model,
+        "usage": {
+            "requests": 1,
+            "input_pages": pages,
+            "pages_processed": pages,
+            "doc_size_bytes": document.doc_size_bytes,
+        },
+        "rawResponse": {
+            "pages": [
+                {
+                    "index": index,
+                    "markdown": page.markdown,
+                    "images": page.images,
+                    "dimensions": page.dimensions,
+                }
+                for index, page in enumerate(document.pages)
+            ],
+            "model": call.upstream_model,
+            "document_annotation": None,
+            "usage_info": {"pages_processed": pages, "doc_size_bytes": document.doc_size_bytes},
+        },
+    }

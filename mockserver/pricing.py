@@ -1,0 +1,54 @@
+"""The gateway's pricing breakdown for OCR: pages priced per 1,000, money in nanos (1e-9 USD)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+NANOS_PER_USD = 10**9
+NANOS_PER_CENT = 10**7
+UNIT_SIZE = 1000
+
+
+def _usd(nanos: int) -> Decimal:
+    return Decimal(nanos) / NANOS_PER_USD
+
+
+def _fixed9(value: Decimal) -> str:
+    return f"{value:.9f}"
+
+
+def _plain(value: Decimal) -> str:
+    """A decimal without trailing zeros or exponent: 0.002, 2, 0."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def pricing_breakdown(pages: int, usd_per_1000_pages: Decimal) -> dict[str, Any]:
+    """``usage.pricing_breakdown`` for ``pages`` pages; an empty ``lines`` list for zero pages."""
+    lines: list[dict[str, Any]] = []
+    total = 0
+    if pages > 0:
+        line_nanos = int(usd_per_1000_pages * NANOS_PER_USD * pages / UNIT_SIZE)
+        total = line_nanos
+        lines.append(
+            {
+                "dimension": "input_pages",
+                "quantity": pages,
+                "billable_units": float(Decimal(pages) / UNIT_SIZE),
+                "unit_size": UNIT_SIZE,
+                "unit_price_usd": _fixed9(usd_per_1000_pages),
+                "line_cost_usd": _fixed9(_usd(line_nanos)),
+                "line_nanos": line_nanos,
+                "billing_timestamp_basis": "request_start",
+                "billing_timestamp_basis_configured": "request_start",
+                "pricing_time_window": None,
+            }
+        )
+    return {
+        "total_nanos": total,
+        "total_usd_str": _plain(_usd(total)),
+        "total_cents": total // NANOS_PER_CENT,
+        "currency": "USD",
+        "lines": lines,
+    }

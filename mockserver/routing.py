@@ -1,0 +1,121 @@
+"""Request-level provider routing: ``provider`` merged with ``routing``, the filters the gateway does
+not support yet, and the caller's ``only``/``ignore``/``order`` applied to the model's providers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .catalog import Model, ProviderOffer
+from .errors import validation_error
+
+# (field, accepted spellings, message): filters that the gateway rejects when set to a non-null value.
+UNSUPPORTED_FILTERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    (
+        "data_collection",
+        ("data_collection", "dataCollection"),
+        "Routing by provider data-collection policy is not yet backed by provider metadata in AI Stats Gateway.",
+    ),
+    (
+        "enforce_distillable_text",
+        ("enforce_distillable_text", "enforceDistillableText"),
+        "Routing by distillable-text policy is not yet backed by provider metadata in AI Stats Gateway.",
+    ),
+    (
+        "quantizations",
+        ("quantizations",),
+        "Routing by quantization is not yet backed by provider metadata in AI Stats Gateway.",
+    ),
+)
+
+NO_PROVIDERS_MESSAGE = "Workspace and request provider filters resulted in no available providers"
+
+
+def reject_unsupported_filters(body: dict[str, Any]) -> None:
+    """400 ``validation_error`` listing every unsupported routing filter in ``provider`` and ``routing``."""
+    details = []
+    for source in ("provider", "routing"):
+        options = body.get(source)
+        if not isinstance(options, dict):
+            continue
+        for field_name, spellings, message in UNSUPPORTED_FILTERS:
+            spelling = next((s for s in spellings if options.get(s) is not None), None)
+            if spelling is not None:
+                details.append(
+                    {
+                        "message": message,
+                        "path": [source, spelling],
+                        "keyword": "unsupported_routing_filter",
+                        "params": {"field": field_name},
+                    }
+                )
+    if details:
+        raise validation_error(details)
+
+
+@dataclass(frozen=True)
+class ProviderPreferences:
+    """The caller's provider choices, ``routing`` merged over ``provider``; ids trimmed and lowercased."""
+
+    only: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    order: tuple[str, ...] = ()
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> ProviderPreferences:
+        merged = {**(body.get("provider") or {}), **(body.get("routing") or {})}
+        return cls(
+            only=_ids(merged.get("only") or []) or None,
+            ignore=_ids(merged.get("ignore") or []),
+            order=_ids(merged.get("order") or []),
+        )
+
+
+def _ids(values: list[str]) -> tuple[str, ...]:
+    return tuple(value.strip().lower() for value in values if value.strip())
+
+
+@dataclass(frozen=True)
+class RoutingResult:
+    candidates: list[ProviderOffer]
+    diagnostics: dict[str, Any]
+
+
+def route(model: Model, preferences: ProviderPreferences) -> RoutingResult:
+    """The model's OCR providers after the caller's filters (check 8); ``order`` only reorders."""
+    before = list(model.ocr_offers)
+    after = [
+        offer
+        for offer in before
+        if (preferences.only is None or offer.provider in preferences.only)
+        and offer.provider not in preferences.ignore
+    ]
+    rank = {provider: index for index, provider in enumerate(preferences.order)}
+    after.sort(key=lambda offer: rank.get(offer.provider, len(rank)))
+    diagnostics = {
+        "workspacePolicy": {
+            "resolvedModel": model.gateway_id,
+            "requestProviderOnly": list(preferences.only) if preferences.only is not None else None,
+            "requestProviderIgnore": list(preferences.ignore),
+            "requestProviderOrder": list(preferences.order),
+            "beforeCount": len(before),
+            "afterCount": len(after),
+            "beforeProviders": [offer.provider for offer in before],
+            "afterProviders": [offer.provider for offer in after],
+        }
+    }
+    if not after:
+        raise validation_error(
+            [
+                {
+                    "message": NO_PROVIDERS_MESSAGE,
+                    "path": ["provider"],
+                    "keyword": "no_providers_after_workspace_policy_filter",
+                    "params": {},
+                }
+            ],
+            description=NO_PROVIDERS_MESSAGE,
+            error_operational_kind="request_provider_filter_no_match",
+            routing_diagnostics=diagnostics,
+        )
+    return RoutingResult(candidates=after, diagnostics=diagnostics)

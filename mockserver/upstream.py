@@ -1,0 +1,77 @@
+"""What the gateway asks of its OCR provider, and the mock's default provider.
+
+The gateway calls the provider's OCR endpoint with ``{model: <slug>, document: {type: "image_url",
+image_url: <image>}}``. In the mock an ``Upstream`` answers that call instead: by default with a
+deterministic one-page document (the same request gives the same text); scripted fixtures plug in
+another ``Upstream``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class OcrCall:
+    """One upstream OCR call and the request it came from (for scripts that match on it)."""
+
+    gateway_model: str
+    provider: str
+    upstream_model: str
+    image: str  # as sent upstream
+    language: str | None
+    image_bytes: bytes | None
+    body: Mapping[str, Any]
+    headers: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Page:
+    markdown: str
+    images: list[Any] = field(default_factory=list)
+    dimensions: dict[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class UpstreamDocument:
+    """The provider's answer."""
+
+    pages: list[Page]
+    doc_size_bytes: int | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(page.markdown for page in self.pages)
+
+
+class Upstream(Protocol):
+    async def ocr(self, call: OcrCall) -> UpstreamDocument:
+        """Answer the call, or raise a ``GatewayError`` the gateway renders as-is."""
+        ...
+
+
+DEFAULT_DIMENSIONS = {"dpi": 200, "height": 2200, "width": 1700}
+
+
+def default_page(call: OcrCall) -> Page:
+    """A page whose text depends only on the model, the image and the language."""
+    digest = hashlib.sha256(
+        "\x00".join((call.gateway_model, call.image, call.language or "")).encode("utf-8", "surrogatepass")
+    ).hexdigest()
+    markdown = (
+        f"# Mock OCR document {digest[:8]}\n\n"
+        f"This page was read by {call.gateway_model} (the aistats-ocr-mock default answer).\n\n"
+        f"Reference: {digest[8:24]}"
+    )
+    return Page(markdown=markdown, dimensions=dict(DEFAULT_DIMENSIONS))
+
+
+class DefaultUpstream:
+    """The mock's answer when nothing is scripted: one deterministic page, no delay."""
+
+    async def ocr(self, call: OcrCall) -> UpstreamDocument:
+        size = len(call.image_bytes) if call.image_bytes is not None else None
+        return UpstreamDocument(pages=[default_page(call)], doc_size_bytes=size)
