@@ -1,0 +1,56 @@
+"""Shared test helpers: a well-formed key, request shortcuts and exact-answer assertions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from mockserver.ids import GENERATION_ID
+
+KEY = "aistats_v1_sk_test01_s3cret"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+TINY_PNG_B64 = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+)
+
+CORS = {
+    "access-control-allow-origin": "*",
+    "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+    "access-control-allow-headers": (
+        "Authorization, Content-Type, x-title, http-referer, x-app-id, x-app-name, x-gateway-debug, "
+        "X-AIStats-Strictness, x-aistats-cache-revalidate"
+    ),
+    "access-control-max-age": "86400",
+}
+
+
+def post_ocr(client: TestClient, body: Any = None, *, headers: dict[str, str] | None = None, **kw: Any) -> Any:
+    """POST /v1/ocr with a valid key unless ``headers`` says otherwise."""
+    all_headers = {**AUTH, **(headers or {})}
+    if body is not None:
+        kw["json"] = body
+    return client.post("/v1/ocr", headers=all_headers, **kw)
+
+
+def envelope_without_id(response: Any) -> dict[str, Any]:
+    """The error body with its generation id checked and removed."""
+    body = dict(response.json())
+    assert GENERATION_ID.match(body.pop("generation_id"))
+    return body
+
+
+def expect_error(
+    response: Any, status: int, error: str, description: str, *, error_type: str = "user",
+    error_origin: str = "user", **extra: Any,
+) -> None:
+    """The response is exactly this gateway error: status, envelope and nothing else."""
+    assert response.status_code == status
+    assert envelope_without_id(response) == {
+        "status_code": status,
+        "error": error,
+        "error_type": error_type,
+        "error_origin": error_origin,
+        "description": description,
+        **extra,
+    }

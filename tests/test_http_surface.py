@@ -1,0 +1,146 @@
+"""Routes and headers: what every response of the mock looks like on the wire."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from mockserver.errors import GatewayError, error_table
+from tests.helpers import CORS, post_ocr
+
+IMAGE = "https://example.com/a.png"
+TIMING = re.compile(r"^(upstream;dur=\d+\.\d, )?total;dur=\d+\.\d$")
+
+
+def gateway_headers(response: Any) -> dict[str, str]:
+    headers = dict(response.headers)
+    assert TIMING.match(headers.pop("server-timing"))
+    headers.pop("content-length")
+    return headers
+
+
+def test_success_headers(client: TestClient) -> None:
+    response = post_ocr(client, {"model": "mistral/ocr-3", "image": IMAGE})
+    assert gateway_headers(response) == {
+        **CORS,
+        "content-type": "application/json",
+        "cache-control": "no-store",
+        "timing-allow-origin": "*",
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "auth", "status"),
+    [
+        ({"model": "mistral/ocr-3", "image": IMAGE}, "Bearer nope", 401),
+        ({}, None, 400),
+        ({"model": "acme/x", "image": IMAGE}, None, 400),
+    ],
+)
+def test_error_headers(client: TestClient, body: dict[str, Any], auth: str | None, status: int) -> None:
+    headers = {"Authorization": auth} if auth else {}
+    response = post_ocr(client, body, headers=headers)
+    assert response.status_code == status
+    assert gateway_headers(response) == {
+        **CORS,
+        "content-type": "application/json",
+        "cache-control": "no-store",
+        "timing-allow-origin": "*",
+        "x-gateway-error-attribution": "user",
+        "x-gateway-error-origin": "user",
+    }
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "error_type", "origin", "attribution"),
+    [
+        ("unauthorised", 401, "user", "user", "user"),
+        ("invalid_json", 400, "user", "user", "user"),
+        ("validation_error", 400, "user", "user", "user"),
+        ("model_required", 400, "user", "user", "user"),
+        ("key_limit_exceeded", 429, "system", "user", "upstream"),
+        ("unsupported_model_or_endpoint", 400, "user", "user", "user"),
+        ("insufficient_funds", 402, "system", "user", "upstream"),
+        ("upstream_error", 502, "system", "upstream", "upstream"),
+        ("provider_payment_required", 502, "system", "upstream", "upstream"),
+        ("gateway_error", 500, "system", "gateway", "upstream"),
+        ("pipeline_execution_error", 500, "system", "gateway", "upstream"),
+    ],
+)
+def test_error_table(code: str, status: int, error_type: str, origin: str, attribution: str) -> None:
+    error = GatewayError(code, "text")
+    assert error.envelope("G-01K0Z3M8Q9R2T4V6X8Y0A2C4E6") == {
+        "generation_id": "G-01K0Z3M8Q9R2T4V6X8Y0A2C4E6",
+        "status_code": status,
+        "error": code,
+        "error_type": error_type,
+        "error_origin": origin,
+        "description": "text",
+    }
+    assert error.headers() == {"X-Gateway-Error-Attribution": attribution, "X-Gateway-Error-Origin": origin}
+
+
+def test_the_error_table_has_exactly_the_contract_codes() -> None:
+    assert len(error_table()) == 11
+
+
+def test_provider_payment_required_names_the_provider() -> None:
+    error = GatewayError("provider_payment_required", fill={"provider": "mistral"})
+    assert error.description == (
+        "Oops, we forgot to pay our provider bills (mistral). "
+        "Please let us know on GitHub or Discord if you see this error."
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/v1/ocr/"),
+        ("GET", "/v1/ocr"),
+        ("PUT", "/v1/ocr"),
+        ("DELETE", "/v1/ocr"),
+        ("POST", "/v1/OCR"),
+        ("POST", "/ocr"),
+        ("POST", "/v2/ocr"),
+        ("GET", "/v1/models"),
+        ("POST", "/"),
+        ("OPTIONS", "/"),
+        ("GET", "/v1/ocr%2F"),
+    ],
+)
+def test_everything_else_is_the_plain_text_404(client: TestClient, method: str, path: str) -> None:
+    response = client.request(method, path, headers={"Authorization": "Bearer aistats_v1_sk_abcdef_x"})
+    assert response.status_code == 404
+    assert response.content == b"404 Not Found"
+    headers = dict(response.headers)
+    headers.pop("content-length")
+    assert headers == {**CORS, "content-type": "text/plain; charset=UTF-8"}
+
+
+@pytest.mark.parametrize("path", ["/v1/ocr", "/v1/anything/else", "/v1/ocr/"])
+def test_options_is_a_204_with_cors_only(client: TestClient, path: str) -> None:
+    response = client.options(path, headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"})
+    assert response.status_code == 204
+    assert response.content == b""
+    assert dict(response.headers) == CORS
+
+
+def test_root_welcomes(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["message"] == (
+        "Welcome to the AI Stats Gateway API! Documentation is available at https://docs.ai-stats.phaseo.app"
+    )
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", body["timestamp"])
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_no_request_id_header(client: TestClient) -> None:
+    response = post_ocr(client, {"model": "mistral/ocr-3", "image": IMAGE})
+    assert not [name for name in response.headers if "request-id" in name.lower()]
+    assert "retry-after" not in response.headers

@@ -1,0 +1,173 @@
+"""A successful OCR call: the body, pricing, and the debug options."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from mockserver.ids import GENERATION_ID
+from tests.helpers import TINY_PNG_B64, post_ocr
+
+MODEL = "mistral/ocr-3"
+IMAGE = "https://example.com/invoice.png"
+
+LINE = {
+    "dimension": "input_pages",
+    "quantity": 1,
+    "billable_units": 0.001,
+    "unit_size": 1000,
+    "unit_price_usd": "2.000000000",
+    "line_cost_usd": "0.002000000",
+    "line_nanos": 2000000,
+    "billing_timestamp_basis": "request_start",
+    "billing_timestamp_basis_configured": "request_start",
+    "pricing_time_window": None,
+}
+
+
+def ok(client: TestClient, body: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    response = post_ocr(client, body, **kw)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def test_success_body_is_exactly_the_gateways(client: TestClient) -> None:
+    body = ok(client, {"model": MODEL, "image": IMAGE})
+    generation_id = body.pop("id")
+    assert GENERATION_ID.match(generation_id)
+    assert body.pop("requestId") == generation_id
+    text = body.pop("text")
+    assert text.startswith("# Mock OCR document ")
+    meta = body.pop("meta")
+    assert meta["throughput_tps"] == 0
+    assert meta["end_to_end_ms"] == meta["latency_ms"] + meta["generation_ms"]
+    assert all(isinstance(meta[k], int) and meta[k] >= 0 for k in ("generation_ms", "latency_ms", "end_to_end_ms"))
+    assert body == {
+        "object": "ocr",
+        "model": "mistral-ocr-2512",
+        "provider": "mistral",
+        "usage": {
+            "input_tokens": 0,
+            "output_tokens": 0,
+            "total_tokens": 0,
+            "pricing_breakdown": {
+                "total_nanos": 2000000,
+                "total_usd_str": "0.002",
+                "total_cents": 0,
+                "currency": "USD",
+                "lines": [LINE],
+            },
+        },
+        "nativeResponseId": None,
+        "cost_nanos": 2000000,
+        "cost_cents": 0,
+        "currency": "USD",
+        "pricing_lines": [LINE],
+    }
+
+
+def test_each_call_has_a_new_id(client: TestClient) -> None:
+    first = ok(client, {"model": MODEL, "image": IMAGE})["id"]
+    assert ok(client, {"model": MODEL, "image": IMAGE})["id"] != first
+
+
+def test_default_document_is_deterministic(client: TestClient) -> None:
+    request = {"model": MODEL, "image": IMAGE}
+    assert ok(client, request)["text"] == ok(client, request)["text"]
+    assert ok(client, {"model": MODEL, "image": IMAGE + "?2"})["text"] != ok(client, request)["text"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"echo_upstream_request": True},
+        {"debug": {"return_upstream_request": True}},
+        {"debug": {"returnUpstreamRequest": True}},
+        {"echo_upstream_request": False, "debug": {"return_upstream_request": True}},
+    ],
+)
+def test_upstream_request_is_a_json_string(client: TestClient, body: dict[str, Any]) -> None:
+    result = ok(client, {"model": MODEL, "image": IMAGE, **body})
+    assert result["upstream_request"] == '{"model":"mistral-ocr-2512","image":"https://example.com/invoice.png"}'
+
+
+def test_upstream_request_shows_bare_base64_as_a_jpeg_data_url_and_the_language(client: TestClient) -> None:
+    result = ok(client, {"model": MODEL, "image": TINY_PNG_B64, "language": "fr", "echo_upstream_request": True})
+    assert json.loads(result["upstream_request"]) == {
+        "model": "mistral-ocr-2512",
+        "image": f"data:image/jpeg;base64,{TINY_PNG_B64}",
+        "language": "fr",
+    }
+
+
+def test_explicit_false_wins_over_echo(client: TestClient) -> None:
+    result = ok(client, {"model": MODEL, "image": IMAGE, "echo_upstream_request": True,
+                         "debug": {"return_upstream_request": False}})
+    assert "upstream_request" not in result
+
+
+def test_no_debug_fields_by_default(client: TestClient) -> None:
+    result = ok(client, {"model": MODEL, "image": IMAGE, "debug": {"trace": True, "trace_level": "full"}})
+    assert not {"upstream_request", "upstream_response", "routing_diagnostics", "pages"} & result.keys()
+    assert "routing" not in result["meta"]
+
+
+def test_upstream_response_carries_the_provider_pages(client: TestClient) -> None:
+    data_url = f"data:image/png;base64,{TINY_PNG_B64}"
+    result = ok(client, {"model": MODEL, "image": data_url, "debug": {"return_upstream_response": True}})
+    upstream = result["upstream_response"]
+    assert upstream == {
+        "text": result["text"],
+        "model": "mistral-ocr-2512",
+        "usage": {"requests": 1, "input_pages": 1, "pages_processed": 1, "doc_size_bytes": 68},
+        "rawResponse": {
+            "pages": [
+                {"index": 0, "markdown": result["text"], "images": [],
+                 "dimensions": {"dpi": 200, "height": 2200, "width": 1700}}
+            ],
+            "model": "mistral-ocr-2512",
+            "document_annotation": None,
+            "usage_info": {"pages_processed": 1, "doc_size_bytes": 68},
+        },
+    }
+
+
+ROUTING_META = {
+    "selected_provider": "mistral",
+    "requested_params": [],
+    "param_provider_count_before": 1,
+    "param_provider_count_after": 1,
+    "param_dropped_providers": [],
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        ({"debug": {"enabled": True}}, {}),
+        ({}, {"x-gateway-debug": "true"}),
+        ({}, {"x-gateway-debug": "1"}),
+        ({}, {"x-gateway-debug": "yes"}),
+    ],
+)
+def test_debug_adds_routing(client: TestClient, body: dict[str, Any], headers: dict[str, str]) -> None:
+    result = ok(client, {"model": MODEL, "image": IMAGE, **body}, headers=headers)
+    assert result["meta"]["routing"] == ROUTING_META
+    assert result["routing_diagnostics"]["workspacePolicy"]["resolvedModel"] == MODEL
+    assert result["routing_diagnostics"]["selectedProvider"] == "mistral"
+
+
+def test_other_debug_header_values_do_nothing(client: TestClient) -> None:
+    result = ok(client, {"model": MODEL, "image": IMAGE}, headers={"x-gateway-debug": "on"})
+    assert "routing_diagnostics" not in result
+
+
+def test_debug_header_adds_debug_to_errors_but_body_flags_do_not(client: TestClient) -> None:
+    with_header = post_ocr(client, {"model": "nope/nope", "image": IMAGE}, headers={"x-gateway-debug": "1"}).json()
+    assert with_header["debug"] == {"endpoint": "ocr", "stage": "model", "model": "nope/nope"}
+    with_flag = post_ocr(client, {"model": "nope/nope", "image": IMAGE, "debug": {"enabled": True}}).json()
+    assert "debug" not in with_flag
