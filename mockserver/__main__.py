@@ -1,0 +1,5 @@
+"""``python -m mockserver`` is ``ocr-mock``."""
+
+from .cli import main
+
+main()
