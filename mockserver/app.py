@@ -1,12 +1,9 @@
-"""The ASGI application: the gateway's routes on Starlette."""
+"""The ASGI application: the gateway's routes, and the admin API under ``/_mock/``."""
 
 from __future__ import annotations
 
 import logging
-import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -16,36 +13,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .auth import load_keys
-from .catalog import load_catalog
-from .gateway import Gateway
+from .admin import admin_routes
+from .exchange import Exchange
+from .faults import FaultyResponse
 from .http import json_response, not_found, preflight, server_timing
+from .mock import Mock
 from .parsing import InvalidJson, is_form, media_type, parse_json, parse_urlencoded
-from .spec import load_spec
-from .validation import BodyValidator
+from .settings import Settings
 
 log = logging.getLogger("ocr_mock")
 
 WELCOME = "Welcome to the AI Stats Gateway API! Documentation is available at https://docs.ai-stats.phaseo.app"
 
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything a mock instance is configured with."""
-
-    spec: Path | None = None
-    catalog: Path | None = None
-    keys_file: Path | None = None
-    keys: tuple[str, ...] = field(default_factory=tuple)
-    fixtures: Path | None = None
-
-
-def build_gateway(settings: Settings) -> Gateway:
-    return Gateway(
-        keys=load_keys(settings.keys_file, settings.keys),
-        catalog=load_catalog(settings.catalog),
-        validator=BodyValidator(load_spec(settings.spec)),
-    )
+__all__ = ["Settings", "create_app"]
 
 
 async def _read_body(request: Request) -> Any:
@@ -65,32 +45,43 @@ async def _read_body(request: Request) -> Any:
     }
 
 
-def _log(request: Request, status: int, elapsed_ms: float, model: str | None = None) -> None:
-    log.info("%s %s %d %.1fms model=%s", request.method, request.url.path, status, elapsed_ms, model or "-")
+def create_app(settings: Settings | None = None, mock: Mock | None = None) -> Starlette:
+    """The mock gateway as an ASGI app (``mock`` lets a caller keep a handle on its state)."""
+    mock = mock or Mock(settings)
 
-
-def create_app(settings: Settings | None = None, gateway: Gateway | None = None) -> Starlette:
-    """The mock gateway as an ASGI app."""
-    gateway = gateway or build_gateway(settings or Settings())
+    def finish(request: Request, status: int, elapsed_ms: float, exchange: Exchange | None = None,
+               response_body: Any = None) -> None:
+        """The log line and the journal entry of one request."""
+        exchange = exchange or Exchange()
+        model = exchange.model
+        log.info("%s %s %d %.1fms model=%s", request.method, request.url.path, status, elapsed_ms, model or "-")
+        mock.journal.record(
+            method=request.method, path=request.url.path, headers=request.headers,
+            body=exchange.body if exchange.body_read else None, status=status, latency_ms=elapsed_ms,
+            model=model, script=exchange.script_id, nearest=exchange.nearest, response=response_body,
+        )
 
     async def ocr(request: Request) -> Response:
-        answer = await gateway.ocr(request.headers, lambda: _read_body(request))
-        upstream_ms = answer.body.get("meta", {}).get("generation_ms") if answer.status == 200 else None
-        headers = {**answer.headers, "Server-Timing": server_timing(answer.elapsed_ms, upstream_ms)}
-        _log(request, answer.status, answer.elapsed_ms, answer.model)
-        return json_response(answer.status, answer.body, headers)
+        answer = await mock.gateway.ocr(request.headers, lambda: _read_body(request))
+        headers = {**answer.headers, "Server-Timing": server_timing(answer.elapsed_ms, answer.upstream_ms)}
+        finish(request, answer.status, answer.elapsed_ms, answer.exchange, answer.body)
+        response = json_response(answer.status, answer.body, headers)
+        if answer.exchange.fault is not None:
+            return FaultyResponse(response, answer.exchange.fault)
+        return response
 
     async def welcome(request: Request) -> Response:
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        _log(request, 200, 0.0)
-        return json_response(200, {"message": WELCOME, "timestamp": now}, gateway=False)
+        body = {"message": WELCOME, "timestamp": now}
+        finish(request, 200, 0.0, response_body=body)
+        return json_response(200, body, gateway=False)
 
     async def options(request: Request) -> Response:
-        _log(request, 204, 0.0)
+        finish(request, 204, 0.0)
         return preflight()
 
     async def unknown(request: Request, exc: Exception) -> Response:
-        _log(request, 404, 0.0)
+        finish(request, 404, 0.0)
         return not_found()
 
     app = Starlette(
@@ -98,10 +89,10 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
             Route("/v1/ocr", ocr, methods=["POST"]),
             Route("/", welcome, methods=["GET"]),
             Route("/v1/{rest:path}", options, methods=["OPTIONS"]),
+            *admin_routes(mock),
         ],
         exception_handlers={HTTPException: unknown},
     )
     app.router.redirect_slashes = False
-    app.state.gateway = gateway
-    app.state.started = time.time()
+    app.state.mock = mock
     return app

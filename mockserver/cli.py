@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import signal
+import sys
 from pathlib import Path
 from types import FrameType
 
 import click
 import uvicorn
 
-from .app import Settings, create_app
+from .app import create_app
+from .mock import Mock
 from .resources import fixtures_dir
+from .scripting.loader import FixtureError
+from .settings import DEFAULT_JOURNAL_LIMIT, Settings
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "OCR_MOCK"})
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="aistats-ocr-mock")
 def main() -> None:
     """A mock of the AI Stats Gateway OCR endpoint (POST /v1/ocr)."""
@@ -29,12 +43,19 @@ def main() -> None:
 @click.option("--spec", type=_FILE, envvar="OCR_MOCK_SPEC", help="OpenAPI document [default: the bundled one]")
 @click.option("--fixtures", type=_DIR, envvar="OCR_MOCK_FIXTURES",
               help="Fixtures directory [default: the bundled fixtures]")
+@click.option("--no-fixtures", is_flag=True, help="Serve without fixture files (built-in default answers only)")
+@click.option("--reload", "reload_fixtures", is_flag=True, envvar="OCR_MOCK_RELOAD",
+              help="Reload the fixtures when a file changes")
 @click.option("--catalog", type=_FILE, envvar="OCR_MOCK_CATALOG",
               help="Model catalog YAML [default: the bundled catalog]")
 @click.option("--keys", "keys_file", type=_FILE, envvar="OCR_MOCK_KEYS",
               help="YAML file of accepted keys; without keys every well-formed key is accepted")
 @click.option("--key", "keys", multiple=True, envvar="OCR_MOCK_KEY",
               help="An accepted key (repeatable; env: space-separated)")
+@click.option("--journal-limit", default=DEFAULT_JOURNAL_LIMIT, show_default=True, type=click.IntRange(min=1),
+              envvar="OCR_MOCK_JOURNAL_LIMIT", help="Journal entries kept (the oldest are dropped)")
+@click.option("--admin-token", envvar="OCR_MOCK_ADMIN_TOKEN",
+              help="Token for /_mock/ (required when not bound to loopback)")
 @click.option("--log-level", default="info", show_default=True, envvar="OCR_MOCK_LOG_LEVEL",
               type=click.Choice(["debug", "info", "warning", "error"]))
 def serve(
@@ -42,25 +63,76 @@ def serve(
     port: int,
     spec: Path | None,
     fixtures: Path | None,
+    no_fixtures: bool,
+    reload_fixtures: bool,
     catalog: Path | None,
     keys_file: Path | None,
     keys: tuple[str, ...],
+    journal_limit: int,
+    admin_token: str | None,
     log_level: str,
 ) -> None:
     """Serve the mock gateway (POST /v1/ocr) until interrupted or sent SIGTERM."""
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
-    settings = Settings(
-        spec=spec, catalog=catalog, keys_file=keys_file, keys=keys, fixtures=fixtures or fixtures_dir()
-    )
-    try:
-        app = create_app(settings)
-    except (OSError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
+    if not is_loopback(host) and not admin_token:
+        raise click.ClickException(
+            f"--host {host} is reachable beyond this machine, so the admin API (/_mock/) needs a token: "
+            "pass --admin-token or set OCR_MOCK_ADMIN_TOKEN"
+        )
+    fixture_dir = None if no_fixtures else (fixtures or fixtures_dir())
+    settings = Settings(spec=spec, catalog=catalog, keys_file=keys_file, keys=keys, fixtures=fixture_dir,
+                        journal_limit=journal_limit, admin_token=admin_token)
+    mock = _build(settings)
+    app = create_app(mock=mock)
+    if reload_fixtures and fixture_dir is not None:
+        from .reloading import watch_fixtures
+
+        watch_fixtures(mock, fixture_dir)
     # uvicorn shuts down gracefully on SIGTERM (in-flight requests finish) and then re-raises the
     # signal to the handler that was installed before it: ours ends the process with status 0.
     signal.signal(signal.SIGTERM, _exit_cleanly)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="off")
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="off",
+                http=_http_protocol(), server_header=False)
+
+
+def _build(settings: Settings) -> Mock:
+    try:
+        return Mock(settings)
+    except FixtureError as exc:
+        raise click.ClickException(f"the fixtures or keys have problems:\n{exc}") from None
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _http_protocol() -> type:
+    from .serving import TransportExposingProtocol
+
+    return TransportExposingProtocol
 
 
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
+
+
+@main.group()
+def fixtures() -> None:
+    """Work with fixture files."""
+
+
+@fixtures.command("check")
+@click.argument("directory", type=_DIR, required=False)
+@click.option("--catalog", type=_FILE, envvar="OCR_MOCK_CATALOG", help="Model catalog YAML")
+@click.option("--spec", type=_FILE, envvar="OCR_MOCK_SPEC", help="OpenAPI document")
+def fixtures_check(directory: Path | None, catalog: Path | None, spec: Path | None) -> None:
+    """Check a fixtures directory [default: the bundled fixtures]: every problem, with file, entry and field."""
+    directory = directory or fixtures_dir()
+    try:
+        mock = Mock(Settings(fixtures=directory, catalog=catalog, spec=spec))
+    except FixtureError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(exc.problems)} problem(s) in {directory}", err=True)
+        sys.exit(1)
+    scripts = mock.engine.fixtures
+    click.echo(f"{directory}: {len(scripts.files)} files, {len(scripts.scripts)} scripts, "
+               f"{len(scripts.defaults)} defaults, {len(scripts.keys)} keys: ok")

@@ -14,12 +14,12 @@ from typing import Any
 
 import orjson
 
-from .accounts import Accounts, UnlimitedAccounts
-from .auth import KeyStore
 from .catalog import Catalog
 from .errors import GatewayError, validation_error
+from .exchange import Exchange
 from .ids import new_generation_id
 from .images import image_as_sent, image_bytes
+from .keys import Keyring
 from .pricing import pricing_breakdown
 from .routing import ProviderPreferences, reject_unsupported_filters, route
 from .upstream import DefaultUpstream, OcrCall, Upstream, UpstreamDocument
@@ -30,13 +30,14 @@ DEBUG_HEADER_VALUES = frozenset({"true", "1", "yes"})
 
 @dataclass(frozen=True)
 class Answer:
-    """What the gateway answers: status, JSON body, extra headers, and what the log line needs."""
+    """What the gateway answers: status, JSON body, extra headers, and what happened on the way."""
 
     status: int
     body: dict[str, Any]
     headers: Mapping[str, str]
-    model: str | None
+    exchange: Exchange
     elapsed_ms: float
+    upstream_ms: float | None = None
 
 
 @dataclass
@@ -44,7 +45,7 @@ class _Progress:
     """How far a request got: the stage names the debug object of an error."""
 
     stage: str = "auth"
-    model: str | None = None
+    upstream_ms: float | None = None
 
 
 def debug_header_on(headers: Mapping[str, str]) -> bool:
@@ -55,31 +56,31 @@ class Gateway:
     def __init__(
         self,
         *,
-        keys: KeyStore,
+        keys: Keyring,
         catalog: Catalog,
         validator: BodyValidator,
         upstream: Upstream | None = None,
-        accounts: Accounts | None = None,
     ) -> None:
         self.keys = keys
         self.catalog = catalog
         self.validator = validator
         self.upstream: Upstream = upstream or DefaultUpstream()
-        self.accounts: Accounts = accounts or UnlimitedAccounts()
 
     async def ocr(self, headers: Mapping[str, str], read_body: Callable[[], Awaitable[Any]]) -> Answer:
         started = time.perf_counter()
         generation_id = new_generation_id()
         progress = _Progress()
+        exchange = Exchange()
         try:
-            body, extra_headers = await self._run(headers, read_body, generation_id, started, progress)
-            status = 200
+            body = await self._run(headers, read_body, generation_id, started, progress, exchange)
+            status, extra_headers = 200, {}
         except GatewayError as error:
-            debug = {"endpoint": "ocr", "stage": progress.stage, "model": progress.model}
+            debug = {"endpoint": "ocr", "stage": progress.stage, "model": exchange.model}
             body = error.envelope(generation_id, debug if debug_header_on(headers) else None)
             extra_headers = error.headers()
             status = error.status
-        return Answer(status, body, extra_headers, progress.model, (time.perf_counter() - started) * 1000)
+        elapsed = (time.perf_counter() - started) * 1000
+        return Answer(status, body, extra_headers, exchange, elapsed, progress.upstream_ms)
 
     async def _run(
         self,
@@ -88,25 +89,26 @@ class Gateway:
         generation_id: str,
         started: float,
         progress: _Progress,
-    ) -> tuple[dict[str, Any], dict[str, str]]:
-        caller = self.keys.authenticate(headers.get("authorization"))
+        exchange: Exchange,
+    ) -> dict[str, Any]:
+        kid = self.keys.authenticate(headers.get("authorization"))
         progress.stage = "parse"
-        body = await read_body()
+        body = exchange.body = await read_body()
         progress.stage = "validate"
         details = self.validator.validate(body)
         if details:
             raise validation_error(details)
         reject_unsupported_filters(body)
         model_id: str = body["model"].strip()
-        progress.model = body["model"]
+        exchange.model = body["model"]
         if not model_id:
             raise GatewayError("model_required")
         progress.stage = "key_limits"
-        self.accounts.check_limits(caller)
+        self.keys.check_limits(kid)
         progress.stage = "model"
         model = self.catalog.ocr_model(model_id)
         progress.stage = "wallet"
-        self.accounts.check_wallet(caller)
+        self.keys.check_wallet(kid)
         progress.stage = "provider_filter"
         routing = route(model, ProviderPreferences.from_body(body))
         progress.stage = "provider_enablement"
@@ -123,34 +125,37 @@ class Gateway:
             image_bytes=image_bytes(body["image"]),
             body=body,
             headers=headers,
+            exchange=exchange,
         )
         upstream_started = time.perf_counter()
-        document = await self.upstream.ocr(call)
-        finished = time.perf_counter()
+        try:
+            document = await self.upstream.ocr(call)
+        finally:
+            progress.upstream_ms = (time.perf_counter() - upstream_started) * 1000
         progress.stage = "success"
         pricing = pricing_breakdown(len(document.pages), offer.usd_per_1000_pages)
-        self.accounts.charge(caller, pricing["total_nanos"])
-        timings = _Timings(
+        self.keys.charge(kid, pricing["total_nanos"])
+        timings = Timings(
             latency_ms=round((upstream_started - started) * 1000),
-            generation_ms=round((finished - upstream_started) * 1000),
+            generation_ms=round(progress.upstream_ms),
         )
-        success = _success_body(generation_id, call, document, pricing, timings)
+        success = success_body(generation_id, call, document, pricing, timings)
         _add_debug_fields(success, body, headers, call, document, routing.diagnostics)
-        return success, {}
+        return success
 
 
 @dataclass(frozen=True)
-class _Timings:
+class Timings:
     latency_ms: int
     generation_ms: int
 
 
-def _success_body(
+def success_body(
     generation_id: str,
     call: OcrCall,
     document: UpstreamDocument,
     pricing: dict[str, Any],
-    timings: _Timings,
+    timings: Timings,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "requestId": generation_id,

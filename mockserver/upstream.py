@@ -11,7 +11,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .exchange import Exchange
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class OcrCall:
     image_bytes: bytes | None
     body: Mapping[str, Any]
     headers: Mapping[str, str]
+    exchange: Exchange  # where the provider notes which script answered
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def _invalid_type(expected: str, received: str, path: list[Any]) -> Detail:
 
 
 @dataclass
-class _BodyRequest:
+class BodyRequest:
     """The minimal request openapi-core needs to validate the body of ``POST /v1/ocr``."""
 
     body: bytes
@@ -67,7 +67,7 @@ class BodyValidator:
 
     def validate(self, body: Any) -> list[Detail]:
         try:
-            self._spec.openapi.validate_request(_BodyRequest(body=orjson.dumps(body)))
+            self._spec.openapi.validate_request(BodyRequest(body=orjson.dumps(body)))
         except InvalidRequestBody as exc:
             errors = getattr(exc.__cause__, "schema_errors", None)
             if not errors:

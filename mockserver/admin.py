@@ -1,0 +1,152 @@
+"""The admin API under ``/_mock/`` (never under ``/v1``): health, reset, scripts, the journal, keys.
+
+When the mock has an admin token, every admin request must carry it as ``Authorization: Bearer
+<token>`` or ``X-Mock-Admin-Token``; the comparison is constant-time.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from .resources import data_path
+from .scripting.loader import FixtureError, structural_problems
+
+if TYPE_CHECKING:
+    from .mock import Mock
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _json(status: int, body: Any) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+def _problem(status: int, error: str, message: str, problems: list[str] | None = None) -> Response:
+    body: dict[str, Any] = {"error": error, "message": message}
+    if problems is not None:
+        body["problems"] = problems
+    return _json(status, body)
+
+
+def _presented_token(request: Request) -> str | None:
+    header = request.headers.get("x-mock-admin-token")
+    if header is not None:
+        return header
+    authorization = request.headers.get("authorization", "")
+    return authorization[len("Bearer ") :] if authorization.startswith("Bearer ") else None
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return orjson.loads(await request.body())
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"the body is not JSON: {exc}") from None
+
+
+def admin_routes(mock: Mock) -> list[BaseRoute]:
+    started = time.monotonic()
+
+    def guarded(handler: Handler) -> Handler:
+        async def checked(request: Request) -> Response:
+            token = mock.settings.admin_token
+            if token is not None:
+                presented = _presented_token(request) or ""
+                if not hmac.compare_digest(presented.encode(), token.encode()):
+                    return _problem(401, "admin_token_required", "this mock's admin API needs its token")
+            try:
+                return await handler(request)
+            except FixtureError as exc:
+                return _problem(400, "invalid_fixture", "the script is not valid", [str(p) for p in exc.problems])
+            except ValueError as exc:
+                return _problem(400, "invalid_request", str(exc))
+
+        return checked
+
+    async def health(request: Request) -> Response:
+        return _json(200, {
+            "status": "ok",
+            "uptime_s": round(time.monotonic() - started, 3),
+            "scripts": len(mock.engine.scripts()),
+            "fixtures": str(mock.settings.fixtures) if mock.settings.fixtures else None,
+            "fixture_files": mock.engine.fixtures.files,
+            "reload_error": mock.reload_error,
+            "journal": {"entries": len(mock.journal.entries()), "dropped": mock.journal.dropped,
+                        "limit": mock.journal.limit},
+        })
+
+    async def reset(request: Request) -> Response:
+        mock.reset()
+        return _json(200, {"status": "reset"})
+
+    async def list_scripts(request: Request) -> Response:
+        return _json(200, {"scripts": [script.to_json() for script in mock.engine.scripts()]})
+
+    async def add_scripts(request: Request) -> Response:
+        body = await _json_body(request)
+        specs = body["scripts"] if isinstance(body, dict) and "scripts" in body else [body]
+        if not isinstance(specs, list):
+            raise ValueError("expected a script object or {\"scripts\": [...]}")
+        added = [mock.engine.add(spec) for spec in specs]
+        return _json(201, {"scripts": [script.to_json() for script in added]})
+
+    async def delete_scripts(request: Request) -> Response:
+        mock.engine.clear()
+        return Response(status_code=204)
+
+    async def delete_script(request: Request) -> Response:
+        script_id = request.path_params["script_id"]
+        if mock.engine.remove(script_id):
+            return Response(status_code=204)
+        return _problem(404, "not_found", f"no script with id {script_id!r}")
+
+    async def list_requests(request: Request) -> Response:
+        model = request.query_params.get("model")
+        status_text = request.query_params.get("status")
+        if status_text is not None and not status_text.isdigit():
+            raise ValueError("status must be a number")
+        entries = mock.journal.entries(model=model, status=int(status_text) if status_text else None)
+        return _json(200, {"requests": [entry.to_json() for entry in entries], "dropped": mock.journal.dropped,
+                           "limit": mock.journal.limit})
+
+    async def clear_requests(request: Request) -> Response:
+        mock.journal.clear()
+        return Response(status_code=204)
+
+    async def get_keys(request: Request) -> Response:
+        return _json(200, {"keys": mock.keyring.accounts()})
+
+    async def put_keys(request: Request) -> Response:
+        body = await _json_body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("keys"), list) or set(body) != {"keys"}:
+            raise ValueError('expected {"keys": [...]}')
+        problems = structural_problems(body, "request")
+        if problems:
+            raise FixtureError(problems)
+        mock.keyring.put(body["keys"])
+        return _json(200, {"keys": mock.keyring.accounts()})
+
+    async def openapi(request: Request) -> Response:
+        return Response(data_path("admin-openapi.yaml").read_bytes(), media_type="application/yaml")
+
+    routes: list[tuple[str, Handler, list[str]]] = [
+        ("/_mock/health", health, ["GET"]),
+        ("/_mock/reset", reset, ["POST"]),
+        ("/_mock/scripts", list_scripts, ["GET"]),
+        ("/_mock/scripts", add_scripts, ["POST"]),
+        ("/_mock/scripts", delete_scripts, ["DELETE"]),
+        ("/_mock/scripts/{script_id}", delete_script, ["DELETE"]),
+        ("/_mock/requests", list_requests, ["GET"]),
+        ("/_mock/requests", clear_requests, ["DELETE"]),
+        ("/_mock/keys", get_keys, ["GET"]),
+        ("/_mock/keys", put_keys, ["PUT"]),
+        ("/_mock/openapi.yaml", openapi, ["GET"]),
+    ]
+    return [Route(path, guarded(handler), methods=methods) for path, handler, methods in routes]

@@ -1,0 +1,24 @@
+"""What happened to one request, filled in as it goes through the pipeline: for the journal, the log
+line and the HTTP layer (which delivers a scripted connection fault)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .scripting.outcomes import Fault
+
+UNREAD = object()
+
+
+@dataclass
+class Exchange:
+    body: Any = UNREAD  # the parsed body, once read
+    model: str | None = None
+    script_id: str | None = None  # the script that answered; None: a default answered
+    nearest: list[dict[str, Any]] = field(default_factory=list)  # when no script matched
+    fault: Fault | None = None
+
+    @property
+    def body_read(self) -> bool:
+        return self.body is not UNREAD

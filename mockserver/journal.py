@@ -1,0 +1,92 @@
+"""The journal: every request the mock answered, newest last, bounded so a load test cannot exhaust
+memory (the oldest entries are dropped and counted)."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import threading
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+REDACTED = "[redacted]"
+SECRET_HEADERS = frozenset({"authorization", "x-mock-admin-token"})
+LARGE_STRING = 64 * 1024  # longer body strings (images) are kept as a digest, not their bytes
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name.lower(): (REDACTED if name.lower() in SECRET_HEADERS else value) for name, value in headers.items()}
+
+
+def digest_large(value: Any) -> Any:
+    """The body with every very long string replaced by its size and SHA-256."""
+    if isinstance(value, str) and len(value) > LARGE_STRING:
+        digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+        return f"<{len(value)} characters, sha256 {digest}>"
+    if isinstance(value, dict):
+        return {key: digest_large(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [digest_large(item) for item in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    time: str
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+    status: int
+    latency_ms: float
+    model: str | None
+    script: str | None
+    nearest: list[dict[str, Any]] = field(default_factory=list)
+    response: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "time": self.time, "method": self.method, "path": self.path, "headers": self.headers,
+            "body": self.body, "status": self.status, "latency_ms": round(self.latency_ms, 3), "model": self.model,
+            "script": self.script, "nearest": self.nearest, "response": self.response,
+        }
+
+
+class Journal:
+    def __init__(self, limit: int = 10_000) -> None:
+        self.limit = limit
+        self._entries: deque[Entry] = deque(maxlen=limit)
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self.dropped = 0
+
+    def record(self, *, method: str, path: str, headers: Mapping[str, str], body: Any, status: int,
+               latency_ms: float, model: str | None, script: str | None, nearest: list[dict[str, Any]],
+               response: Any) -> Entry:
+        with self._lock:
+            entry = Entry(
+                id=next(self._ids),
+                time=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                method=method, path=path, headers=redact_headers(headers), body=digest_large(body), status=status,
+                latency_ms=latency_ms, model=model, script=script, nearest=nearest, response=response,
+            )
+            if len(self._entries) == self.limit:
+                self.dropped += 1
+            self._entries.append(entry)
+            return entry
+
+    def entries(self, model: str | None = None, status: int | None = None) -> list[Entry]:
+        with self._lock:
+            return [
+                entry for entry in self._entries
+                if (model is None or entry.model == model) and (status is None or entry.status == status)
+            ]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.dropped = 0

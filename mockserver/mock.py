@@ -1,0 +1,96 @@
+"""One mock instance: the gateway pipeline plus the state a test scripts and inspects (scripts, key
+accounts, the journal), and how that state is reset and reloaded."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .catalog import load_catalog
+from .gateway import Gateway
+from .journal import Journal
+from .keys import Keyring, records_from_keys
+from .render_check import rendering_problems
+from .scripting.engine import ScriptEngine
+from .scripting.loader import FixtureError, FixtureSet, Problem, check_models, load_directory, structural_problems
+from .settings import Settings
+from .spec import load_spec
+from .validation import BodyValidator
+
+log = logging.getLogger("ocr_mock")
+
+
+class Mock:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.catalog = load_catalog(self.settings.catalog)
+        self.spec = load_spec(self.settings.spec)
+        self._file_keys = _load_keys_file(self.settings.keys_file)
+        self.engine = ScriptEngine(self.load_fixtures())
+        self.keyring = Keyring(closed=bool(self.settings.keys_file or self.settings.keys))
+        self.journal = Journal(self.settings.journal_limit)
+        self.reload_error: str | None = None
+        self.gateway = Gateway(
+            keys=self.keyring, catalog=self.catalog, validator=BodyValidator(self.spec), upstream=self.engine
+        )
+        self._reset_keys()
+
+    @property
+    def ocr_models(self) -> list[str]:
+        return [model_id for model_id, model in self.catalog.models.items() if model.ocr_offers]
+
+    def load_fixtures(self, directory: Path | None = None) -> FixtureSet:
+        """The fixture files, checked: structure, models, and every rendered answer against the spec."""
+        directory = directory or self.settings.fixtures
+        if directory is None:
+            return FixtureSet()
+        fixtures = load_directory(directory)
+        problems = check_models(fixtures, self.ocr_models) + rendering_problems(fixtures, self.catalog, self.spec)
+        if problems:
+            raise FixtureError(problems)
+        return fixtures
+
+    def _base_key_records(self) -> list[dict[str, Any]]:
+        return [*records_from_keys(self.settings.keys), *self._file_keys, *self.engine.fixtures.keys]
+
+    def _reset_keys(self) -> None:
+        self.keyring.replace(self._base_key_records())
+
+    def reset(self) -> None:
+        """Scripts, journal and key accounts back to the files."""
+        self.engine.reset()
+        self.journal.clear()
+        self._reset_keys()
+
+    def reload(self) -> bool:
+        """Read the fixture files again; a broken set leaves the last good one serving."""
+        try:
+            fixtures = self.load_fixtures()
+        except (FixtureError, OSError) as exc:
+            self.reload_error = str(exc)
+            log.error("fixtures not reloaded, the last good set keeps serving:\n%s", exc)
+            return False
+        self.engine.load(fixtures)
+        self._reset_keys()
+        self.reload_error = None
+        log.info("fixtures reloaded: %d scripts from %d files", len(fixtures.scripts), len(fixtures.files))
+        return True
+
+
+def _load_keys_file(path: Path | None) -> list[dict[str, Any]]:
+    if path is None:
+        return []
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise FixtureError([Problem(path.name, "", "", f"not readable YAML: {' '.join(str(exc).split())}")]) from None
+    if not isinstance(document, dict) or set(document) - {"keys"}:
+        raise FixtureError([Problem(path.name, "", "", "expected a mapping with a 'keys' list")])
+    problems = structural_problems(document, path.name)
+    if problems:
+        raise FixtureError(problems)
+    keys: list[dict[str, Any]] = document.get("keys", [])
+    return keys

@@ -1,0 +1,64 @@
+"""Render every scripted answer the way the gateway would send it and check it against the spec, so
+that a fixture can never make the mock break its own contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .catalog import Catalog
+from .errors import GatewayError
+from .exchange import Exchange
+from .gateway import Timings, success_body
+from .ids import new_generation_id
+from .pricing import pricing_breakdown
+from .scripting.loader import FixtureSet, Problem
+from .scripting.outcomes import Outcome
+from .spec import LoadedSpec
+from .spec_check import answer_problems
+from .upstream import OcrCall, UpstreamDocument, default_page
+from .upstream_failure import upstream_failure
+
+SAMPLE_IMAGE = "https://example.com/sample.png"
+
+
+def _answer(outcome: Outcome, model_id: str, catalog: Catalog) -> tuple[int, dict[str, Any], dict[str, str]] | None:
+    model = catalog.models.get(model_id)
+    offers = [offer for offer in (model.ocr_offers if model else ()) if offer.upstream_model and
+              offer.usd_per_1000_pages is not None]
+    if not offers:
+        return None  # reported by check_models, or an answer the catalog never lets through
+    offer = offers[0]
+    assert offer.upstream_model is not None and offer.usd_per_1000_pages is not None
+    call = OcrCall(gateway_model=model_id, provider=offer.provider, upstream_model=offer.upstream_model,
+                   image=SAMPLE_IMAGE, language=None, image_bytes=None, body={}, headers={}, exchange=Exchange())
+    generation_id = new_generation_id()
+    error: GatewayError | None = None
+    if outcome.error is not None:
+        error = GatewayError(outcome.error.code, outcome.error.description)
+    elif outcome.upstream is not None:
+        error = upstream_failure(outcome.upstream, offer.provider, model_id)
+    if error is not None:
+        return error.status, error.envelope(generation_id), {**error.headers(), "Cache-Control": "no-store"}
+    pages = list(outcome.pages) if outcome.pages is not None else [default_page(call)]
+    document = UpstreamDocument(pages=pages)
+    pricing = pricing_breakdown(len(pages), offer.usd_per_1000_pages)
+    return 200, success_body(generation_id, call, document, pricing, Timings(0, 0)), {"Cache-Control": "no-store"}
+
+
+def rendering_problems(fixtures: FixtureSet, catalog: Catalog, spec: LoadedSpec) -> list[Problem]:
+    answers: list[tuple[str, str, str, Outcome]] = []
+    for script in fixtures.scripts:
+        outcomes = [script.outcome] if script.outcome is not None else [o for o, _ in script.sequence]
+        if script.then is not None:
+            outcomes.append(script.then)
+        answers += [(script.source, f"scripts ({script.id})", script.model, outcome) for outcome in outcomes]
+    answers += [("defaults", model, model, outcome) for model, outcome in fixtures.defaults.items()]
+    problems = []
+    for source, entry, model, outcome in answers:
+        rendered = _answer(outcome, model, catalog)
+        if rendered is None:
+            continue
+        status, body, headers = rendered
+        problems += [Problem(source, entry, "rendered answer", problem)
+                     for problem in answer_problems(spec, status, body, headers)]
+    return problems

@@ -1,0 +1,161 @@
+"""The script engine: the mock's provider when fixtures are loaded.
+
+For each OCR call it picks the most specific unused script that matches (declared order breaks ties),
+consumes one of its answers, and plays it: a document after its delay, a gateway error, a provider
+failure, or a document whose delivery a connection fault will spoil. With no match, the model's
+default answers (from the fixtures, or the built-in one-page document) and the journal shows the
+nearest scripts and why each did not match.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import GatewayError
+from ..upstream import OcrCall, UpstreamDocument, default_page
+from ..upstream_failure import upstream_failure
+from .loader import FixtureError, FixtureSet, build_script, structural_problems
+from .matching import Mismatch, RequestFacts
+from .outcomes import Outcome
+from .scripts import Script
+
+NEAREST = 3
+
+
+@dataclass
+class Selection:
+    outcome: Outcome | None
+    script: Script | None
+    nearest: list[dict[str, Any]] = field(default_factory=list)
+
+
+class ScriptEngine:
+    """Scripts from the fixture files plus those added at runtime; thread-safe."""
+
+    def __init__(self, fixtures: FixtureSet | None = None) -> None:
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._files = fixtures or FixtureSet()
+        self._scripts: list[Script] = []
+        self._defaults: dict[str, Outcome] = {}
+        self.reset()
+
+    # -- state ------------------------------------------------------------------------------------
+
+    @property
+    def fixtures(self) -> FixtureSet:
+        return self._files
+
+    def reset(self) -> None:
+        """Back to the fixture files: their scripts unused, runtime scripts gone."""
+        with self._lock:
+            self._scripts = [_fresh(script) for script in self._files.scripts]
+            self._defaults = dict(self._files.defaults)
+
+    def load(self, fixtures: FixtureSet) -> None:
+        """New fixture files (a reload): their scripts replace the old file scripts; runtime ones stay."""
+        with self._lock:
+            runtime = [script for script in self._scripts if script.source == "runtime"]
+            self._files = fixtures
+            self._scripts = [_fresh(script) for script in fixtures.scripts] + runtime
+            self._defaults = dict(fixtures.defaults)
+
+    def add(self, spec: dict[str, Any]) -> Script:
+        """A script in the fixture format, added at runtime (raises ``FixtureError``)."""
+        problems = structural_problems({"scripts": [spec]}, "request")
+        if problems:
+            raise FixtureError(problems)
+        with self._lock:
+            script_id = spec.get("id") or f"script-{next(self._ids)}"
+            if any(script.id == script_id for script in self._scripts):
+                raise ValueError(f"a script with id {script_id!r} exists already")
+            script, problems = build_script(spec, script_id=script_id, source="runtime", entry="script", base=None)
+            if script is None:
+                raise FixtureError(problems)
+            self._scripts.append(script)
+            return script
+
+    def set_default(self, model: str, outcome: Outcome) -> None:
+        with self._lock:
+            self._defaults[model] = outcome
+
+    def remove(self, script_id: str) -> bool:
+        with self._lock:
+            kept = [script for script in self._scripts if script.id != script_id]
+            removed = len(kept) != len(self._scripts)
+            self._scripts = kept
+            return removed
+
+    def clear(self) -> None:
+        with self._lock:
+            self._scripts = []
+
+    def scripts(self) -> list[Script]:
+        with self._lock:
+            return list(self._scripts)
+
+    # -- answering --------------------------------------------------------------------------------
+
+    def select(self, call: OcrCall) -> Selection:
+        """Pick and consume the answer for this call (atomically: concurrent calls never share one)."""
+        facts = RequestFacts(call)
+        with self._lock:
+            best: Script | None = None
+            misses: list[tuple[int, Script, list[Mismatch]]] = []
+            for script in self._scripts:
+                mismatches = script.match.mismatches(facts)
+                if script.model != call.gateway_model:
+                    mismatches.insert(0, Mismatch("model", script.model, call.gateway_model))
+                if script.used_up:
+                    mismatches.append(Mismatch("times", "calls left", "used up"))
+                if mismatches:
+                    misses.append((len(mismatches), script, mismatches))
+                elif best is None or script.match.specificity > best.match.specificity:
+                    best = script
+            if best is not None:
+                return Selection(best.consume(), best)
+            misses.sort(key=lambda miss: miss[0])
+            nearest = [
+                {"script": script.id, "mismatches": [m.to_json() for m in mismatches]}
+                for _, script, mismatches in misses[:NEAREST]
+            ]
+            return Selection(self._defaults.get(call.gateway_model), None, nearest)
+
+    async def ocr(self, call: OcrCall) -> UpstreamDocument:
+        selection = self.select(call)
+        call.exchange.script_id = selection.script.id if selection.script else None
+        call.exchange.nearest = selection.nearest
+        return await play(selection.outcome, call)
+
+
+async def play(outcome: Outcome | None, call: OcrCall) -> UpstreamDocument:
+    """Act out one answer for ``call`` (None: the built-in default document)."""
+    pages = list(outcome.pages) if outcome is not None and outcome.pages is not None else [default_page(call)]
+    size = len(call.image_bytes) if call.image_bytes is not None else None
+    if outcome is None:
+        return UpstreamDocument(pages=pages, doc_size_bytes=size)
+    document_pages = len(pages) if outcome.kind == "pages" else 0
+    delay_ms = outcome.delay.draw_ms(document_pages)
+    if delay_ms > 0:
+        await asyncio.sleep(delay_ms / 1000)
+    if outcome.error is not None:
+        raise GatewayError(outcome.error.code, outcome.error.description)
+    if outcome.upstream is not None:
+        raise upstream_failure(outcome.upstream, call.provider, call.gateway_model)
+    call.exchange.fault = outcome.fault
+    return UpstreamDocument(pages=pages, doc_size_bytes=size)
+
+
+def _fresh(script: Script) -> Script:
+    """A copy of a file script with its call count at zero and its delays' random draws restarted."""
+    for outcome in (script.outcome, script.then, *(outcome for outcome, _ in script.sequence)):
+        if outcome is not None:
+            outcome.delay.reseed()
+    return Script(
+        id=script.id, model=script.model, match=script.match, outcome=script.outcome, times=script.times,
+        sequence=script.sequence, then=script.then, source=script.source, spec=script.spec,
+    )

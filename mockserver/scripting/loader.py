@@ -1,0 +1,292 @@
+"""Reading fixture documents (YAML files or admin-API JSON) into scripts, defaults and key states.
+
+Every problem is reported with the file, the entry and the field, so that ``ocr-mock fixtures check``
+and a refused ``serve`` can say exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from ..errors import error_table
+from ..resources import data_path
+from ..upstream import Page
+from ..upstream_failure import ProviderError
+from .matching import Match
+from .outcomes import Delay, Fault, Outcome, ScriptedError
+from .scripts import Script
+
+ANSWER_KEYS = ("pages", "text", "error", "upstream")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a fixture document."""
+
+    source: str
+    entry: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}: {self.entry}" if self.entry else self.source
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class FixtureError(ValueError):
+    """A fixture set with problems; its message lists them all, one per line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+@dataclass
+class FixtureSet:
+    scripts: list[Script] = field(default_factory=list)
+    defaults: dict[str, Outcome] = field(default_factory=dict)
+    keys: list[dict[str, Any]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+@cache
+def fixture_schema() -> dict[str, Any]:
+    with data_path("fixture.schema.json").open(encoding="utf-8") as fh:
+        schema: dict[str, Any] = json.load(fh)
+    return schema
+
+
+def _entry_name(document: Any, path: list[Any]) -> str:
+    if len(path) >= 2 and path[0] == "scripts" and isinstance(path[1], int):
+        script = document["scripts"][path[1]]
+        name = script.get("id") if isinstance(script, dict) else None
+        return f"scripts[{path[1]}]" + (f" ({name})" if isinstance(name, str) else "")
+    if len(path) >= 2 and path[0] in ("keys", "defaults"):
+        return f"{path[0]}[{path[1]}]" if isinstance(path[1], int) else f"{path[0]}.{path[1]}"
+    return ""
+
+
+def _field_name(path: list[Any]) -> str:
+    rest = path[2:] if len(path) >= 2 and path[0] in ("scripts", "keys", "defaults") else path
+    text = ""
+    for part in rest:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def structural_problems(document: Any, source: str) -> list[Problem]:
+    validator = Draft202012Validator(fixture_schema())
+    problems = []
+    for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
+        path = list(error.absolute_path)
+        message = error.message
+        if error.validator in ("oneOf", "anyOf") and error.context:
+            message = min(error.context, key=lambda e: len(list(e.absolute_path))).message
+        if path and path[-1] == "key" and error.validator == "pattern":
+            message = "not a gateway key (aistats_v1_sk_<kid>_<secret>)"  # never echo a secret
+        problems.append(Problem(source, _entry_name(document, path), _field_name(path), message))
+    return problems
+
+
+def parse_outcome(step: dict[str, Any]) -> Outcome:
+    pages: tuple[Page, ...] | None = None
+    if "pages" in step:
+        pages = tuple(
+            Page(markdown=page) if isinstance(page, str)
+            else Page(markdown=page["markdown"], images=list(page.get("images", [])), dimensions=page.get("dimensions"))
+            for page in step["pages"]
+        )
+    elif "text" in step:
+        pages = (Page(markdown=step["text"]),)
+    error = ScriptedError(**step["error"]) if "error" in step else None
+    upstream = ProviderError(**step["upstream"]) if "upstream" in step else None
+    fault = None
+    if "fault" in step:
+        spec = step["fault"]
+        options: dict[str, Any] = {"type": spec} if isinstance(spec, str) else dict(spec)
+        fault = Fault(kind=options.pop("type"), **options)
+    return Outcome(pages=pages, error=error, upstream=upstream, fault=fault, delay=_parse_delay(step))
+
+
+def _parse_delay(step: dict[str, Any]) -> Delay:
+    spec = step.get("delay") or {}
+    uniform = spec.get("uniform")
+    lognormal = spec.get("lognormal")
+    return Delay(
+        fixed_ms=float(step.get("delay_ms", 0)),
+        uniform=(uniform["min_ms"], uniform["max_ms"]) if uniform else None,
+        lognormal=(lognormal["median_ms"], lognormal["sigma"], lognormal["cap_ms"]) if lognormal else None,
+        per_page_ms=float(step.get("per_page_ms", 0)),
+        seed=spec.get("seed"),
+    )
+
+
+def _step_problems(step: dict[str, Any], source: str, entry: str, prefix: str) -> list[Problem]:
+    problems = []
+    answers = [key for key in ANSWER_KEYS if key in step]
+    if len(answers) > 1:
+        problems.append(Problem(source, entry, prefix + answers[1], f"give one answer, not {' and '.join(answers)}"))
+    if "fault" in step and ({"error", "upstream"} & step.keys()):
+        problems.append(Problem(source, entry, prefix + "fault", "a fault spoils a document; it cannot go with "
+                                                                  "an error or upstream answer"))
+    error = step.get("error")
+    if error and "description" not in error and error_table()[error["code"]].description is None:
+        problems.append(Problem(source, entry, prefix + "error.description",
+                                f"{error['code']} has no default description; give one"))
+    uniform = (step.get("delay") or {}).get("uniform")
+    if uniform and uniform["min_ms"] > uniform["max_ms"]:
+        problems.append(Problem(source, entry, prefix + "delay.uniform", "min_ms is above max_ms"))
+    return problems
+
+
+def _resolve_image_file(name: str, base: Path | None, source: str, entry: str) -> tuple[str | None, list[Problem]]:
+    """The SHA-256 of a fixture-relative image file; files outside the fixtures directory are refused."""
+    if base is None:
+        return None, [Problem(source, entry, "match.image.file", "image files need a fixtures directory")]
+    root = base.resolve()
+    target = (root / name).resolve()
+    if not target.is_relative_to(root):
+        return None, [Problem(source, entry, "match.image.file", f"{name!r} is outside the fixtures directory")]
+    if not target.is_file():
+        return None, [Problem(source, entry, "match.image.file", f"no such file: {name}")]
+    return hashlib.sha256(target.read_bytes()).hexdigest(), []
+
+
+def build_script(
+    spec: dict[str, Any], *, script_id: str, source: str, entry: str, base: Path | None
+) -> tuple[Script | None, list[Problem]]:
+    """A script from one structurally valid entry, or the problems that prevent it."""
+    problems = _step_problems(spec, source, entry, "")
+    for index, step in enumerate(spec.get("sequence", [])):
+        problems += _step_problems(step, source, entry, f"sequence[{index}].")
+    if "then" in spec:
+        problems += _step_problems(spec["then"], source, entry, "then.")
+    if "sequence" in spec:
+        for key in ("times", *ANSWER_KEYS, "fault", "delay_ms", "delay", "per_page_ms"):
+            if key in spec:
+                problems.append(Problem(source, entry, key, "with a sequence, put this in a step (or in 'then')"))
+    elif "then" in spec:
+        problems.append(Problem(source, entry, "then", "'then' follows a sequence; there is none"))
+    match_spec = spec.get("match", {})
+    image = match_spec.get("image", {})
+    sha256 = image.get("sha256")
+    if "file" in image:
+        file_sha, file_problems = _resolve_image_file(image["file"], base, source, entry)
+        problems += file_problems
+        if sha256 is not None and file_sha is not None and sha256.lower() != file_sha:
+            problems.append(Problem(source, entry, "match.image", "sha256 and file disagree"))
+        sha256 = sha256 or file_sha
+    if problems:
+        return None, problems
+    match = Match(
+        language=match_spec.get("language"),
+        body=dict(match_spec.get("body", {})),
+        headers={name.lower(): value for name, value in match_spec.get("headers", {}).items()},
+        image_sha256=sha256.lower() if sha256 else None,
+        image_media_type=image.get("media_type"),
+        image_url=image.get("url"),
+    )
+    script = Script(id=script_id, model=spec["model"], match=match, source=source, spec=spec)
+    if "sequence" in spec:
+        script.sequence = [(parse_outcome(step), step.get("times", 1)) for step in spec["sequence"]]
+        script.then = parse_outcome(spec["then"]) if "then" in spec else None
+    else:
+        script.outcome = parse_outcome(spec)
+        script.times = spec.get("times")
+    return script, []
+
+
+def parse_document(document: Any, source: str, base: Path | None, first_index: int = 0) -> FixtureSet:
+    """One fixture document; raises ``FixtureError`` listing every problem."""
+    if document is None:
+        document = {}
+    problems = structural_problems(document, source)
+    if problems:
+        raise FixtureError(problems)
+    result = FixtureSet(files=[source])
+    for index, spec in enumerate(document.get("scripts", [])):
+        entry = _entry_name(document, ["scripts", index])
+        script_id = spec.get("id") or f"{source}#{first_index + index}"
+        script, found = build_script(spec, script_id=script_id, source=source, entry=entry, base=base)
+        problems += found
+        if script is not None:
+            result.scripts.append(script)
+    for model, step in document.get("defaults", {}).items():
+        found = _step_problems(step, source, f"defaults.{model}", "")
+        problems += found
+        if not found:
+            result.defaults[model] = parse_outcome(step)
+    result.keys = list(document.get("keys", []))
+    if problems:
+        raise FixtureError(problems)
+    return result
+
+
+def fixture_files(directory: Path) -> list[Path]:
+    """The fixture files of a directory, in name order (subdirectories hold images, not fixtures)."""
+    return sorted(path for path in directory.iterdir() if path.suffix in (".yaml", ".yml") and path.is_file())
+
+
+def load_directory(directory: Path) -> FixtureSet:
+    """Every fixture file of ``directory``, merged in name order; raises ``FixtureError`` with every problem."""
+    merged = FixtureSet()
+    problems: list[Problem] = []
+    seen_ids: dict[str, str] = {}
+    for path in fixture_files(directory):
+        source = path.name
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+            problems.append(Problem(source, "", "", f"not readable YAML: {_one_line(exc)}"))
+            continue
+        try:
+            part = parse_document(document, source, directory)
+        except FixtureError as exc:
+            problems += exc.problems
+            continue
+        for script in part.scripts:
+            if script.id in seen_ids:
+                problems.append(Problem(source, f"scripts ({script.id})", "id",
+                                        f"the id is already used in {seen_ids[script.id]}"))
+            seen_ids[script.id] = source
+        _merge(merged, part)
+    if problems:
+        raise FixtureError(problems)
+    return merged
+
+
+def _merge(into: FixtureSet, part: FixtureSet) -> None:
+    into.scripts += part.scripts
+    into.defaults.update(part.defaults)
+    into.keys += part.keys
+    into.files += part.files
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
+
+
+def check_models(fixtures: FixtureSet, ocr_models: Iterable[str]) -> list[Problem]:
+    """Scripts and defaults for models that can never reach the provider step are mistakes."""
+    known = set(ocr_models)
+    problems = [
+        Problem(script.source, f"scripts ({script.id})", "model",
+                f"{script.model!r} is not an OCR model of the catalog, so no request ever reaches this script")
+        for script in fixtures.scripts
+        if script.model not in known
+    ]
+    problems += [
+        Problem("defaults", model, "", f"{model!r} is not an OCR model of the catalog")
+        for model in fixtures.defaults
+        if model not in known
+    ]
+    return problems

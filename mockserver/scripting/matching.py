@@ -1,0 +1,105 @@
+"""Which scripts a request matches, and why the others do not.
+
+A script matches when every one of its conditions holds. Its specificity is the number of its
+conditions: the most specific match answers, and declared order breaks ties.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ..upstream import OcrCall
+from .sniff import sniff_media_type
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One condition that did not hold: the field, what the script expected, what the request had."""
+
+    field: str
+    expected: Any
+    got: Any
+
+    def to_json(self) -> dict[str, Any]:
+        got = None if self.got is _MISSING else self.got
+        return {"field": self.field, "expected": self.expected, "got": got}
+
+
+@dataclass(frozen=True)
+class Match:
+    """The conditions of a script (beyond its model)."""
+
+    language: str | None = None
+    body: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    image_sha256: str | None = None
+    image_media_type: str | None = None
+    image_url: str | None = None
+
+    @property
+    def specificity(self) -> int:
+        singles = (self.language, self.image_sha256, self.image_media_type, self.image_url)
+        return sum(value is not None for value in singles) + len(self.body) + len(self.headers)
+
+    def mismatches(self, facts: RequestFacts) -> list[Mismatch]:
+        found: list[Mismatch] = []
+        if self.language is not None and facts.call.language != self.language:
+            found.append(Mismatch("language", self.language, facts.call.language))
+        for path, expected in self.body.items():
+            got = _lookup(facts.call.body, path)
+            if got is _MISSING or got != expected:
+                found.append(Mismatch(f"body.{path}", expected, got))
+        for name, expected in self.headers.items():
+            got = facts.call.headers.get(name.lower(), None)
+            if got != expected:
+                found.append(Mismatch(f"headers.{name.lower()}", expected, got))
+        if self.image_sha256 is not None and facts.image_sha256 != self.image_sha256:
+            found.append(Mismatch("image.sha256", self.image_sha256, facts.image_sha256))
+        if self.image_media_type is not None and facts.image_media_type != self.image_media_type:
+            found.append(Mismatch("image.media_type", self.image_media_type, facts.image_media_type))
+        if self.image_url is not None and not (
+            facts.image_url is not None and fnmatch.fnmatchcase(facts.image_url, self.image_url)
+        ):
+            found.append(Mismatch("image.url", self.image_url, facts.image_url))
+        return found
+
+
+def _lookup(body: Mapping[str, Any], path: str) -> Any:
+    value: Any = body
+    for part in path.split("."):
+        if isinstance(value, Mapping) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return _MISSING
+    return value
+
+
+class RequestFacts:
+    """What scripts match on, computed once per request and only when asked for."""
+
+    def __init__(self, call: OcrCall) -> None:
+        self.call = call
+
+    @cached_property
+    def image_sha256(self) -> str | None:
+        data = self.call.image_bytes
+        return hashlib.sha256(data).hexdigest() if data is not None else None
+
+    @cached_property
+    def image_media_type(self) -> str | None:
+        data = self.call.image_bytes
+        return sniff_media_type(data) if data is not None else None
+
+    @property
+    def image_url(self) -> str | None:
+        image = self.call.image
+        return None if image.startswith("data:") else image

@@ -1,0 +1,85 @@
+"""What a script answers with: a document, a gateway error, an upstream failure or a connection fault,
+optionally after a delay."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..upstream import Page
+from ..upstream_failure import ProviderError
+
+FaultKind = Literal["drop", "truncate", "dribble"]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A connection-level failure, for client resilience tests."""
+
+    kind: FaultKind
+    keep_bytes: int | None = None  # truncate: bytes of the body sent before the connection closes
+    chunk_bytes: int = 16  # dribble
+    interval_ms: float = 100.0  # dribble
+
+
+@dataclass(frozen=True)
+class ScriptedError:
+    """A gateway error by its code; the description defaults to the gateway's."""
+
+    code: str
+    description: str | None = None
+
+
+@dataclass
+class Delay:
+    """How long the provider takes: fixed, uniform or capped lognormal (seeded), plus a per-page cost."""
+
+    fixed_ms: float = 0.0
+    uniform: tuple[float, float] | None = None
+    lognormal: tuple[float, float, float] | None = None  # median_ms, sigma, cap_ms
+    per_page_ms: float = 0.0
+    seed: int | None = None
+    _rng: random.Random = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.reseed()
+
+    def reseed(self) -> None:
+        """Start the random draws again from the seed."""
+        self._rng = random.Random(self.seed)
+
+    def draw_ms(self, pages: int) -> float:
+        """The delay for one call of ``pages`` pages (draws from the seeded generator)."""
+        base = self.fixed_ms
+        if self.uniform is not None:
+            base += self._rng.uniform(*self.uniform)
+        if self.lognormal is not None:
+            median, sigma, cap = self.lognormal
+            base += min(cap, self._rng.lognormvariate(math.log(median), sigma))
+        return base + self.per_page_ms * pages
+
+    @property
+    def is_zero(self) -> bool:
+        return self.fixed_ms == 0 and self.uniform is None and self.lognormal is None and self.per_page_ms == 0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One answer: a document (``pages``; None means the model's default document), a gateway error,
+    or a provider failure; a connection fault may spoil the delivery of a document; and a delay."""
+
+    pages: tuple[Page, ...] | None = None
+    error: ScriptedError | None = None
+    upstream: ProviderError | None = None
+    fault: Fault | None = None
+    delay: Delay = field(default_factory=Delay)
+
+    @property
+    def kind(self) -> str:
+        if self.error is not None:
+            return "error"
+        if self.upstream is not None:
+            return "upstream"
+        return "pages"

@@ -1,0 +1,19 @@
+"""Everything one mock instance is configured with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_JOURNAL_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    spec: Path | None = None  # default: the bundled openapi.yaml
+    catalog: Path | None = None  # default: the bundled catalog
+    keys_file: Path | None = None  # listed keys; with keys_file or keys, unlisted keys are refused
+    keys: tuple[str, ...] = field(default_factory=tuple)
+    fixtures: Path | None = None  # None: no fixture files (the built-in default answers)
+    journal_limit: int = DEFAULT_JOURNAL_LIMIT
+    admin_token: str | None = None  # required on /_mock/ when set
