@@ -65,6 +65,17 @@ class Catalog:
             )
         return model
 
+    def servable_models(self) -> list[str]:
+        """The models an OCR request can succeed on (it reaches the provider call)."""
+        servable = []
+        for gateway_id, model in self.models.items():
+            try:
+                self.executable_offer(list(model.ocr_offers))
+            except GatewayError:
+                continue
+            servable.append(gateway_id)
+        return servable
+
     def executable_offer(self, candidates: list[ProviderOffer]) -> ProviderOffer:
         """The first candidate that can run OCR and is priced (check 9)."""
         enabled = [offer for offer in candidates if offer.provider in self.ocr_executors]

@@ -15,7 +15,7 @@ from .journal import Journal
 from .keys import Keyring, records_from_keys
 from .render_check import rendering_problems
 from .scripting.engine import ScriptEngine
-from .scripting.loader import FixtureError, FixtureSet, Problem, check_models, load_directory, structural_problems
+from .scripting.loader import FixtureError, FixtureSet, Problem, check_models, read_directory, structural_problems
 from .settings import Settings
 from .spec import load_spec
 from .validation import BodyValidator
@@ -40,15 +40,16 @@ class Mock:
 
     @property
     def ocr_models(self) -> list[str]:
-        return [model_id for model_id, model in self.catalog.models.items() if model.ocr_offers]
+        """The models whose requests reach the provider, where scripts answer."""
+        return self.catalog.servable_models()
 
     def load_fixtures(self, directory: Path | None = None) -> FixtureSet:
         """The fixture files, checked: structure, models, and every rendered answer against the spec."""
         directory = directory or self.settings.fixtures
         if directory is None:
             return FixtureSet()
-        fixtures = load_directory(directory)
-        problems = check_models(fixtures, self.ocr_models) + rendering_problems(fixtures, self.catalog, self.spec)
+        fixtures, problems = read_directory(directory)
+        problems += check_models(fixtures, self.ocr_models) + rendering_problems(fixtures, self.catalog, self.spec)
         if problems:
             raise FixtureError(problems)
         return fixtures

@@ -51,8 +51,9 @@ def rendering_problems(fixtures: FixtureSet, catalog: Catalog, spec: LoadedSpec)
         outcomes = [script.outcome] if script.outcome is not None else [o for o, _ in script.sequence]
         if script.then is not None:
             outcomes.append(script.then)
-        answers += [(script.source, f"scripts ({script.id})", script.model, outcome) for outcome in outcomes]
-    answers += [("defaults", model, model, outcome) for model, outcome in fixtures.defaults.items()]
+        answers += [(script.source, script.entry, script.model, outcome) for outcome in outcomes]
+    answers += [(fixtures.default_sources.get(model, "defaults"), f"defaults.{model}", model, outcome)
+                for model, outcome in fixtures.defaults.items()]
     problems = []
     for source, entry, model, outcome in answers:
         rendered = _answer(outcome, model, catalog)

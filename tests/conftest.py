@@ -14,3 +14,6 @@ from mockserver.app import Settings, create_app
 def client() -> Iterator[TestClient]:
     with TestClient(create_app(Settings())) as test_client:
         yield test_client
+
+
+from tests.targets import socket_server, target  # noqa: E402,F401  (shared fixtures)

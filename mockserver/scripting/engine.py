@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import GatewayError
@@ -68,14 +68,14 @@ class ScriptEngine:
         """A script in the fixture format, added at runtime (raises ``FixtureError``)."""
         problems = structural_problems({"scripts": [spec]}, "request")
         if problems:
-            raise FixtureError(problems)
+            raise FixtureError([replace(problem, entry="script") for problem in problems])
         with self._lock:
             script_id = spec.get("id") or f"script-{next(self._ids)}"
             if any(script.id == script_id for script in self._scripts):
                 raise ValueError(f"a script with id {script_id!r} exists already")
             script, problems = build_script(spec, script_id=script_id, source="runtime", entry="script", base=None)
             if script is None:
-                raise FixtureError(problems)
+                raise FixtureError([replace(problem, source="request") for problem in problems])
             self._scripts.append(script)
             return script
 
@@ -157,5 +157,5 @@ def _fresh(script: Script) -> Script:
             outcome.delay.reseed()
     return Script(
         id=script.id, model=script.model, match=script.match, outcome=script.outcome, times=script.times,
-        sequence=script.sequence, then=script.then, source=script.source, spec=script.spec,
+        sequence=script.sequence, then=script.then, source=script.source, entry=script.entry, spec=script.spec,
     )

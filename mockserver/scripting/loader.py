@@ -54,6 +54,7 @@ class FixtureError(ValueError):
 class FixtureSet:
     scripts: list[Script] = field(default_factory=list)
     defaults: dict[str, Outcome] = field(default_factory=dict)
+    default_sources: dict[str, str] = field(default_factory=dict)  # model -> file
     keys: list[dict[str, Any]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
@@ -195,7 +196,7 @@ def build_script(
         image_media_type=image.get("media_type"),
         image_url=image.get("url"),
     )
-    script = Script(id=script_id, model=spec["model"], match=match, source=source, spec=spec)
+    script = Script(id=script_id, model=spec["model"], match=match, source=source, entry=entry, spec=spec)
     if "sequence" in spec:
         script.sequence = [(parse_outcome(step), step.get("times", 1)) for step in spec["sequence"]]
         script.then = parse_outcome(spec["then"]) if "then" in spec else None
@@ -205,13 +206,15 @@ def build_script(
     return script, []
 
 
-def parse_document(document: Any, source: str, base: Path | None, first_index: int = 0) -> FixtureSet:
-    """One fixture document; raises ``FixtureError`` listing every problem."""
+def read_document(
+    document: Any, source: str, base: Path | None, first_index: int = 0
+) -> tuple[FixtureSet, list[Problem]]:
+    """One fixture document: what is valid in it, and every problem."""
     if document is None:
         document = {}
     problems = structural_problems(document, source)
     if problems:
-        raise FixtureError(problems)
+        return FixtureSet(files=[source]), problems
     result = FixtureSet(files=[source])
     for index, spec in enumerate(document.get("scripts", [])):
         entry = _entry_name(document, ["scripts", index])
@@ -225,10 +228,9 @@ def parse_document(document: Any, source: str, base: Path | None, first_index: i
         problems += found
         if not found:
             result.defaults[model] = parse_outcome(step)
+            result.default_sources[model] = source
     result.keys = list(document.get("keys", []))
-    if problems:
-        raise FixtureError(problems)
-    return result
+    return result, problems
 
 
 def fixture_files(directory: Path) -> list[Path]:
@@ -236,8 +238,9 @@ def fixture_files(directory: Path) -> list[Path]:
     return sorted(path for path in directory.iterdir() if path.suffix in (".yaml", ".yml") and path.is_file())
 
 
-def load_directory(directory: Path) -> FixtureSet:
-    """Every fixture file of ``directory``, merged in name order; raises ``FixtureError`` with every problem."""
+def read_directory(directory: Path) -> tuple[FixtureSet, list[Problem]]:
+    """Every fixture file of ``directory``, merged in name order, and every problem found on the way
+    (files with problems contribute only their valid entries)."""
     merged = FixtureSet()
     problems: list[Problem] = []
     seen_ids: dict[str, str] = {}
@@ -248,25 +251,21 @@ def load_directory(directory: Path) -> FixtureSet:
         except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
             problems.append(Problem(source, "", "", f"not readable YAML: {_one_line(exc)}"))
             continue
-        try:
-            part = parse_document(document, source, directory)
-        except FixtureError as exc:
-            problems += exc.problems
-            continue
+        part, found = read_document(document, source, directory)
+        problems += found
         for script in part.scripts:
             if script.id in seen_ids:
-                problems.append(Problem(source, f"scripts ({script.id})", "id",
+                problems.append(Problem(source, script.entry, "id",
                                         f"the id is already used in {seen_ids[script.id]}"))
             seen_ids[script.id] = source
         _merge(merged, part)
-    if problems:
-        raise FixtureError(problems)
-    return merged
+    return merged, problems
 
 
 def _merge(into: FixtureSet, part: FixtureSet) -> None:
     into.scripts += part.scripts
     into.defaults.update(part.defaults)
+    into.default_sources.update(part.default_sources)
     into.keys += part.keys
     into.files += part.files
 
@@ -279,13 +278,14 @@ def check_models(fixtures: FixtureSet, ocr_models: Iterable[str]) -> list[Proble
     """Scripts and defaults for models that can never reach the provider step are mistakes."""
     known = set(ocr_models)
     problems = [
-        Problem(script.source, f"scripts ({script.id})", "model",
-                f"{script.model!r} is not an OCR model of the catalog, so no request ever reaches this script")
+        Problem(script.source, script.entry, "model",
+                f"{script.model!r} is not an OCR model the catalog serves, so no request ever reaches this script")
         for script in fixtures.scripts
         if script.model not in known
     ]
     problems += [
-        Problem("defaults", model, "", f"{model!r} is not an OCR model of the catalog")
+        Problem(fixtures.default_sources.get(model, "defaults"), f"defaults.{model}", "",
+                f"{model!r} is not an OCR model the catalog serves, so no request ever gets this default")
         for model in fixtures.defaults
         if model not in known
     ]

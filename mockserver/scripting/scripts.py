@@ -25,6 +25,7 @@ class Script:
     sequence: list[tuple[Outcome, int]] = field(default_factory=list)
     then: Outcome | None = None
     source: str = "runtime"
+    entry: str = "script"  # where it was declared, for messages: scripts[2] (invoice)
     spec: dict[str, Any] = field(default_factory=dict)  # as declared, for listings
     calls: int = 0
 
