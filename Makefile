@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: serve test lint typecheck clean
+.PHONY: serve test lint typecheck clean docker-smoke
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,3 +31,8 @@ typecheck: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+# Build the image, run it, probe GET /, POST /v1/ocr and /_mock/health over the loopback, stop it.
+# Needs a Docker engine; BASE_IMAGE=local/python-base where Docker Hub is out of reach (docs/docker.md).
+docker-smoke:
+	PYTHON=$(PYTHON) docker/smoke.sh
