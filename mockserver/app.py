@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
 
     async def ocr(request: Request) -> Response:
         answer = await mock.gateway.ocr(request.headers, lambda: _read_body(request))
-        headers = {**answer.headers, "Server-Timing": server_timing(answer.elapsed_ms, answer.upstream_ms)}
+        headers = {**answer.headers, "Server-Timing": server_timing(answer.elapsed_ms, answer.exchange.upstream_ms)}
         finish(request, answer.status, answer.elapsed_ms, answer.exchange, answer.body)
         response = json_response(answer.status, answer.body, headers)
         if answer.exchange.fault is not None:

@@ -13,11 +13,13 @@ UNREAD = object()
 
 @dataclass
 class Exchange:
+    stage: str = "auth"  # the check the request is at; names where an error stopped it
     body: Any = UNREAD  # the parsed body, once read
     model: str | None = None
     script_id: str | None = None  # the script that answered; None: a default answered
     nearest: list[dict[str, Any]] = field(default_factory=list)  # when no script matched
     fault: Fault | None = None
+    upstream_ms: float | None = None  # how long the provider call took
 
     @property
     def body_read(self) -> bool:

@@ -37,15 +37,6 @@ class Answer:
     headers: Mapping[str, str]
     exchange: Exchange
     elapsed_ms: float
-    upstream_ms: float | None = None
-
-
-@dataclass
-class _Progress:
-    """How far a request got: the stage names the debug object of an error."""
-
-    stage: str = "auth"
-    upstream_ms: float | None = None
 
 
 def debug_header_on(headers: Mapping[str, str]) -> bool:
@@ -69,18 +60,17 @@ class Gateway:
     async def ocr(self, headers: Mapping[str, str], read_body: Callable[[], Awaitable[Any]]) -> Answer:
         started = time.perf_counter()
         generation_id = new_generation_id()
-        progress = _Progress()
         exchange = Exchange()
         try:
-            body = await self._run(headers, read_body, generation_id, started, progress, exchange)
+            body = await self._run(headers, read_body, generation_id, started, exchange)
             status, extra_headers = 200, {}
         except GatewayError as error:
-            debug = {"endpoint": "ocr", "stage": progress.stage, "model": exchange.model}
+            debug = {"endpoint": "ocr", "stage": exchange.stage, "model": exchange.model}
             body = error.envelope(generation_id, debug if debug_header_on(headers) else None)
             extra_headers = error.headers()
             status = error.status
         elapsed = (time.perf_counter() - started) * 1000
-        return Answer(status, body, extra_headers, exchange, elapsed, progress.upstream_ms)
+        return Answer(status, body, extra_headers, exchange, elapsed)
 
     async def _run(
         self,
@@ -88,13 +78,12 @@ class Gateway:
         read_body: Callable[[], Awaitable[Any]],
         generation_id: str,
         started: float,
-        progress: _Progress,
         exchange: Exchange,
     ) -> dict[str, Any]:
         kid = self.keys.authenticate(headers.get("authorization"))
-        progress.stage = "parse"
+        exchange.stage = "parse"
         body = exchange.body = await read_body()
-        progress.stage = "validate"
+        exchange.stage = "validate"
         details = self.validator.validate(body)
         if details:
             raise validation_error(details)
@@ -103,18 +92,18 @@ class Gateway:
         exchange.model = body["model"]
         if not model_id:
             raise GatewayError("model_required")
-        progress.stage = "key_limits"
+        exchange.stage = "key_limits"
         self.keys.check_limits(kid)
-        progress.stage = "model"
+        exchange.stage = "model"
         model = self.catalog.ocr_model(model_id)
-        progress.stage = "wallet"
+        exchange.stage = "wallet"
         self.keys.check_wallet(kid)
-        progress.stage = "provider_filter"
+        exchange.stage = "provider_filter"
         routing = route(model, ProviderPreferences.from_body(body))
-        progress.stage = "provider_enablement"
+        exchange.stage = "provider_enablement"
         offer = self.catalog.executable_offer(routing.candidates)
         assert offer.upstream_model is not None and offer.usd_per_1000_pages is not None
-        progress.stage = "upstream"
+        exchange.stage = "upstream"
         image = image_as_sent(body["image"])
         call = OcrCall(
             gateway_model=model_id,
@@ -122,7 +111,6 @@ class Gateway:
             upstream_model=offer.upstream_model,
             image=image,
             language=body.get("language"),
-            image_bytes=image_bytes(body["image"]),
             body=body,
             headers=headers,
             exchange=exchange,
@@ -131,13 +119,13 @@ class Gateway:
         try:
             document = await self.upstream.ocr(call)
         finally:
-            progress.upstream_ms = (time.perf_counter() - upstream_started) * 1000
-        progress.stage = "success"
+            exchange.upstream_ms = (time.perf_counter() - upstream_started) * 1000
+        exchange.stage = "success"
         pricing = pricing_breakdown(len(document.pages), offer.usd_per_1000_pages)
         self.keys.charge(kid, pricing["total_nanos"])
         timings = Timings(
             latency_ms=round((upstream_started - started) * 1000),
-            generation_ms=round(progress.upstream_ms),
+            generation_ms=round(exchange.upstream_ms),
         )
         success = success_body(generation_id, call, document, pricing, timings)
         _add_debug_fields(success, body, headers, call, document, routing.diagnostics)
@@ -227,6 +215,8 @@ def _add_debug_fields(
 
 def _upstream_response(call: OcrCall, document: UpstreamDocument) -> dict[str, Any]:
     pages = len(document.pages)
+    data = image_bytes(call.image)
+    size = len(data) if data is not None else None  # the provider reports the document's size
     return {
         "text": document.text,
         "model": call.upstream_model,
@@ -234,7 +224,7 @@ def _upstream_response(call: OcrCall, document: UpstreamDocument) -> dict[str, A
             "requests": 1,
             "input_pages": pages,
             "pages_processed": pages,
-            "doc_size_bytes": document.doc_size_bytes,
+            "doc_size_bytes": size,
         },
         "rawResponse": {
             "pages": [
@@ -248,6 +238,6 @@ def _upstream_response(call: OcrCall, document: UpstreamDocument) -> dict[str, A
             ],
             "model": call.upstream_model,
             "document_annotation": None,
-            "usage_info": {"pages_processed": pages, "doc_size_bytes": document.doc_size_bytes},
+            "usage_info": {"pages_processed": pages, "doc_size_bytes": size},
         },
     }

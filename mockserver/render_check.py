@@ -30,7 +30,7 @@ def _answer(outcome: Outcome, model_id: str, catalog: Catalog) -> tuple[int, dic
     offer = offers[0]
     assert offer.upstream_model is not None and offer.usd_per_1000_pages is not None
     call = OcrCall(gateway_model=model_id, provider=offer.provider, upstream_model=offer.upstream_model,
-                   image=SAMPLE_IMAGE, language=None, image_bytes=None, body={}, headers={}, exchange=Exchange())
+                   image=SAMPLE_IMAGE, language=None, body={}, headers={}, exchange=Exchange())
     generation_id = new_generation_id()
     error: GatewayError | None = None
     if outcome.error is not None:

@@ -26,7 +26,6 @@ class OcrCall:
     upstream_model: str
     image: str  # as sent upstream
     language: str | None
-    image_bytes: bytes | None
     body: Mapping[str, Any]
     headers: Mapping[str, str]
     exchange: Exchange  # where the provider notes which script answered
@@ -44,7 +43,6 @@ class UpstreamDocument:
     """The provider's answer."""
 
     pages: list[Page]
-    doc_size_bytes: int | None = None
 
     @property
     def text(self) -> str:
@@ -77,5 +75,4 @@ class DefaultUpstream:
     """The mock's answer when nothing is scripted: one deterministic page, no delay."""
 
     async def ocr(self, call: OcrCall) -> UpstreamDocument:
-        size = len(call.image_bytes) if call.image_bytes is not None else None
-        return UpstreamDocument(pages=[default_page(call)], doc_size_bytes=size)
+        return UpstreamDocument(pages=[default_page(call)])

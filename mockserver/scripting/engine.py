@@ -135,9 +135,8 @@ class ScriptEngine:
 async def play(outcome: Outcome | None, call: OcrCall) -> UpstreamDocument:
     """Act out one answer for ``call`` (None: the built-in default document)."""
     pages = list(outcome.pages) if outcome is not None and outcome.pages is not None else [default_page(call)]
-    size = len(call.image_bytes) if call.image_bytes is not None else None
     if outcome is None:
-        return UpstreamDocument(pages=pages, doc_size_bytes=size)
+        return UpstreamDocument(pages=pages)
     document_pages = len(pages) if outcome.kind == "pages" else 0
     delay_ms = outcome.delay.draw_ms(document_pages)
     if delay_ms > 0:
@@ -147,7 +146,7 @@ async def play(outcome: Outcome | None, call: OcrCall) -> UpstreamDocument:
     if outcome.upstream is not None:
         raise upstream_failure(outcome.upstream, call.provider, call.gateway_model)
     call.exchange.fault = outcome.fault
-    return UpstreamDocument(pages=pages, doc_size_bytes=size)
+    return UpstreamDocument(pages=pages)
 
 
 def _fresh(script: Script) -> Script:

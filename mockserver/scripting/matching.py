@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ..images import image_bytes
 from ..upstream import OcrCall
 from .sniff import sniff_media_type
 
@@ -90,13 +91,17 @@ class RequestFacts:
         self.call = call
 
     @cached_property
+    def image_bytes(self) -> bytes | None:
+        return image_bytes(self.call.image)
+
+    @cached_property
     def image_sha256(self) -> str | None:
-        data = self.call.image_bytes
+        data = self.image_bytes
         return hashlib.sha256(data).hexdigest() if data is not None else None
 
     @cached_property
     def image_media_type(self) -> str | None:
-        data = self.call.image_bytes
+        data = self.image_bytes
         return sniff_media_type(data) if data is not None else None
 
     @property
