@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 import uvicorn
 
+from contract_tests.cli import contract
+
 from .app import Settings, create_app
 from .resources import fixtures_dir
 
@@ -55,3 +57,6 @@ def serve(
     except (OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="off")
+
+
+main.add_command(contract)
