@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +81,16 @@ OPTIONS: tuple[Option, ...] = (
 )
 
 
+def _amount(name: str, value: Any) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{name} must be an amount in dollars, got {value!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"{name} must be zero or more, got {value!r}")
+    return amount
+
+
 def config_from(values: dict[str, Any]) -> RunConfig:
     """A RunConfig from option values keyed by field name; None and empty values keep the defaults."""
     known = {f.name for f in fields(RunConfig)}
@@ -93,7 +103,7 @@ def config_from(values: dict[str, Any]) -> RunConfig:
             items = value if isinstance(value, list | tuple) else [value]
             value = tuple(part.strip() for item in items for part in str(item).split(",") if part.strip())
         elif option.kind == "decimal":
-            value = Decimal(str(value))
+            value = _amount(option.name, value)
         elif option.kind == "path":
             value = Path(value)
         kwargs[option.field] = value

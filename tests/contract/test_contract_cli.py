@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from contract_helpers import SEED
 
@@ -39,6 +40,13 @@ def test_a_live_target_without_live_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["contract", "--target", "https://api.phaseo.app/v1", "--quiet"])
     assert result.exit_code == 2
     assert "pass --live" in result.output
+
+
+@pytest.mark.parametrize("amount", ["lots", "-1", "NaN"])
+def test_a_budget_that_is_not_an_amount_is_a_usage_error(amount: str) -> None:
+    result = CliRunner().invoke(main, ["contract", "--budget-usd", amount, "--quiet"])
+    assert result.exit_code == 2
+    assert "--budget-usd must be" in result.output
 
 
 def test_unknown_checks_are_a_usage_error() -> None:
