@@ -124,8 +124,8 @@ def sent(request: requests.PreparedRequest) -> SentRequest:
     return SentRequest(headers=request_headers(request), body=body_bytes(request))
 
 
-class InvalidJson(Exception):
-    pass
+class NotJson(Exception):
+    """The body is not a JSON text (the gateway's invalid_json)."""
 
 
 def parse_body(raw: bytes) -> Any:
@@ -133,12 +133,12 @@ def parse_body(raw: bytes) -> Any:
     text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
 
     def reject(name: str) -> Any:
-        raise InvalidJson(name)
+        raise NotJson(name)
 
     try:
         return json.loads(text, parse_constant=reject)
-    except (ValueError, RecursionError, InvalidJson):
-        raise InvalidJson() from None
+    except (ValueError, RecursionError, NotJson):
+        raise NotJson() from None
 
 
 @cache
@@ -187,7 +187,7 @@ def judge(request: SentRequest) -> Verdict:
         return Verdict(tuple(broken), tuple(tolerated), None, judged=False)
     try:
         body = parse_body(request.body)
-    except InvalidJson:
+    except NotJson:
         broken.append(Outcome("json", 400, "invalid_json", "the body is not JSON", {"description": "invalid_json"}))
         return Verdict(tuple(broken), tuple(tolerated), None)
 

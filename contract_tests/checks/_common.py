@@ -12,7 +12,7 @@ from requests.structures import CaseInsensitiveDict
 from schemathesis import Case, CheckContext, Response
 from schemathesis.core.failures import Failure, Severity
 
-from ..oracle import InvalidJson, SentRequest, Verdict, body_bytes, judge, parse_body, sent
+from ..oracle import NotJson, SentRequest, Verdict, body_bytes, judge, parse_body, sent
 from ..reference import GENERATION_ID
 
 OCR_PATH = "/v1/ocr"
@@ -83,7 +83,7 @@ def sent_json(response: Response) -> Any:
     """The request body as JSON, or None when it was not JSON."""
     try:
         return parse_body(request_body(response))
-    except InvalidJson:
+    except NotJson:
         return None
 
 
