@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: serve test lint typecheck clean docker-smoke
+.PHONY: serve test contract lint typecheck clean docker-smoke
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,14 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# The long conformance run: the in-process mock by default, a random seed each time (printed), reports in
+# reports/. Point it elsewhere with CONTRACT_ARGS, e.g. CONTRACT_ARGS="--target http://127.0.0.1:8080/v1".
+CONTRACT_EXAMPLES ?= 2000
+CONTRACT_ARGS ?=
+contract: $(STAMP)
+	$(BIN)/ocr-mock contract --max-examples $(CONTRACT_EXAMPLES) --workers 2 --junit-xml reports/contract-junit.xml \
+		--har reports/contract.har --report reports/contract.html $(CONTRACT_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -12,6 +12,8 @@ from types import FrameType
 import click
 import uvicorn
 
+from contract_tests.cli import contract
+
 from .app import create_app
 from .mock import Mock
 from .resources import fixtures_dir
@@ -136,3 +138,6 @@ def fixtures_check(directory: Path | None, catalog: Path | None, spec: Path | No
     scripts = mock.engine.fixtures
     click.echo(f"{directory}: {len(scripts.files)} files, {len(scripts.scripts)} scripts, "
                f"{len(scripts.defaults)} defaults, {len(scripts.keys)} keys: ok")
+
+
+main.add_command(contract)

@@ -23,7 +23,7 @@ from .keys import Keyring
 from .pricing import pricing_breakdown
 from .routing import ProviderPreferences, reject_unsupported_filters, route
 from .upstream import DefaultUpstream, OcrCall, Upstream, UpstreamDocument
-from .validation import BodyValidator
+from .validation import BodyValidator, js_trim
 
 DEBUG_HEADER_VALUES = frozenset({"true", "1", "yes"})
 
@@ -88,7 +88,7 @@ class Gateway:
         if details:
             raise validation_error(details)
         reject_unsupported_filters(body)
-        model_id: str = body["model"].strip()
+        model_id = js_trim(body["model"])
         exchange.model = body["model"]
         if not model_id:
             raise GatewayError("model_required")

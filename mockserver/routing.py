@@ -8,6 +8,7 @@ from typing import Any
 
 from .catalog import Model, ProviderOffer
 from .errors import validation_error
+from .validation import js_trim
 
 # (field, accepted spellings, message): filters that the gateway rejects when set to a non-null value.
 UNSUPPORTED_FILTERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -72,7 +73,7 @@ class ProviderPreferences:
 
 
 def _ids(values: list[str]) -> tuple[str, ...]:
-    return tuple(value.strip().lower() for value in values if value.strip())
+    return tuple(js_trim(value).lower() for value in values if js_trim(value))
 
 
 @dataclass(frozen=True)

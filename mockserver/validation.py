@@ -22,6 +22,19 @@ Detail = dict[str, Any]
 _EXPECTED = {"integer": "number", "number": "number"}
 
 
+# What JavaScript's String.prototype.trim() removes (WhiteSpace and LineTerminator). Python's str.strip()
+# removes another set: it keeps U+FEFF and removes U+001C..U+001F and U+0085.
+JS_WHITESPACE = (
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
+
+def js_trim(text: str) -> str:
+    """``text.trim()`` as the gateway (JavaScript) trims a model or provider id."""
+    return text.strip(JS_WHITESPACE)
+
+
 def js_type(value: Any) -> str:
     """The gateway's (JavaScript's) word for a JSON value's type."""
     if value is None:

@@ -1,0 +1,75 @@
+"""The contract the suite checks against, loaded once.
+
+The mock's data files already state most of it, so they are read through the mock's own loaders: the
+error table (``mockserver/data/errors.yaml``), the catalog (``mockserver/data/catalog.yaml``), the CORS
+headers and the routing messages. ``data/contract.yaml`` adds what those files do not say.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mockserver.catalog import Catalog, Model, ProviderOffer, load_catalog
+from mockserver.errors import ErrorKind, error_table
+from mockserver.http import CORS_HEADERS, NOT_FOUND_BODY, NOT_FOUND_TYPE
+from mockserver.ids import GENERATION_ID
+from mockserver.routing import NO_PROVIDERS_MESSAGE, UNSUPPORTED_FILTERS
+from mockserver.spec import LoadedSpec, load_spec
+
+DATA = Path(__file__).resolve().parent / "data"
+
+__all__ = [
+    "CORS_HEADERS",
+    "GENERATION_ID",
+    "NOT_FOUND_BODY",
+    "NOT_FOUND_TYPE",
+    "NO_PROVIDERS_MESSAGE",
+    "UNSUPPORTED_FILTERS",
+    "Contract",
+    "contract",
+]
+
+
+@dataclass(frozen=True)
+class Contract:
+    errors: dict[str, ErrorKind]
+    catalog: Catalog
+    spec: LoadedSpec
+    facts: dict[str, Any]
+
+    def description_pattern(self, code: str) -> re.Pattern[str] | None:
+        pattern = self.facts["description_patterns"].get(code)
+        return re.compile(pattern) if pattern else None
+
+    def allowed_envelope_keys(self, code: str) -> frozenset[str]:
+        extra = self.facts["extra_envelope_keys"].get(code, [])
+        return frozenset([*self.facts["envelope_keys"], *extra, "debug"])
+
+    def forbidden_header(self, name: str) -> bool:
+        return any(re.search(pattern, name.lower()) for pattern in self.facts["forbidden_header_patterns"])
+
+    def model(self, gateway_id: str) -> Model | None:
+        return self.catalog.models.get(gateway_id)
+
+    def priced_offer(self, gateway_id: str) -> ProviderOffer | None:
+        """The offer a successful OCR request to ``gateway_id`` runs on, if the catalog has one."""
+        model = self.model(gateway_id)
+        if model is None:
+            return None
+        for offer in model.ocr_offers:
+            if offer.provider in self.catalog.ocr_executors and offer.usd_per_1000_pages is not None:
+                return offer
+        return None
+
+
+@cache
+def contract() -> Contract:
+    with (DATA / "contract.yaml").open(encoding="utf-8") as fh:
+        facts = yaml.safe_load(fh)
+    return Contract(errors=error_table(), catalog=load_catalog(), spec=load_spec(), facts=facts)
