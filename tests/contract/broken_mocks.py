@@ -135,7 +135,8 @@ class BodyBeforeAuth(Gateway):
         try:
             body = await read_body()
         except GatewayError as error:
-            return Answer(error.status, error.envelope("G-01K0Z3M8Q9R2T4V6X8Y0A2C4E6"), error.headers(), Exchange(), 0.0)
+            envelope = error.envelope("G-01K0Z3M8Q9R2T4V6X8Y0A2C4E6")
+            return Answer(error.status, envelope, error.headers(), Exchange(), 0.0)
 
         async def parsed() -> Any:
             return body
