@@ -42,7 +42,8 @@ def _fail_on_error(action: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return action(*args, **kwargs)
     except (ScriptError, ConnectionError, PermissionError) as exc:
-        pytest.fail(f"ocr_gateway: {exc}", pytrace=False)
+        message = f"ocr_gateway: {exc}"
+    pytest.fail(message, pytrace=False)  # outside the except block: no chained traceback
 
 
 @pytest.fixture(scope="session")
