@@ -12,6 +12,7 @@ import httpx
 
 from ..scripting.loader import FixtureError, Problem, parse_document, structural_problems
 from .hosting import AppHost
+from .transports import SharedTransport
 
 Json = dict[str, Any]
 
@@ -44,6 +45,11 @@ class Backend(Protocol):
 
     @property
     def async_transport(self) -> httpx.AsyncBaseTransport: ...
+
+    @property
+    def socket_transport(self) -> httpx.BaseTransport:
+        """For the preconfigured sync clients over the socket: one connection pool for the whole session."""
+        ...
 
     @property
     def ocr_models(self) -> list[str] | None:
@@ -89,6 +95,10 @@ class LocalBackend:
     @property
     def async_transport(self) -> httpx.AsyncBaseTransport:
         return self.host.async_transport
+
+    @property
+    def socket_transport(self) -> httpx.BaseTransport:
+        return self.host.socket_transport
 
     @property
     def ocr_models(self) -> list[str] | None:
@@ -140,7 +150,8 @@ class RemoteBackend:
     def __init__(self, url: str, admin_token: str | None = None) -> None:
         self.url = self.in_process_url = url.rstrip("/")
         headers = {"X-Mock-Admin-Token": admin_token} if admin_token else {}
-        self._admin = httpx.Client(base_url=f"{self.url}/_mock", headers=headers, timeout=30)
+        self._admin = httpx.Client(base_url=f"{self.url}/_mock", headers=headers, timeout=30, trust_env=False)
+        self.socket_transport = SharedTransport()
 
     @property
     def transport(self) -> httpx.BaseTransport:
@@ -200,6 +211,7 @@ class RemoteBackend:
 
     def close(self) -> None:
         self._admin.close()
+        self.socket_transport.shutdown()
 
 
 _ADMIN_SOURCE = re.compile(r"^(?:request|runtime): (?:scripts\[\d+\]|script|keys\[\d+\]): ")

@@ -21,6 +21,8 @@ from .backends import Backend, ScriptError
 from .calls import Call, Calls
 from .options import DEFAULT_API_KEY
 
+_TRANSPORT_OPTIONS = frozenset({"transport", "verify", "cert", "http1", "http2", "limits", "proxy", "mounts"})
+
 
 @cache
 def _ssl_context() -> ssl.SSLContext:
@@ -99,13 +101,17 @@ class OcrGateway:
         headers = {"Authorization": f"Bearer {self.api_key}", **dict(kwargs.pop("headers", None) or {})}
         root = self._backend.in_process_url if in_process else self.url
         kwargs.setdefault("verify", _ssl_context())
+        kwargs.setdefault("trust_env", False)  # the mock is never behind the environment's proxy
         return {"base_url": f"{root}/v1", "headers": headers, **kwargs}
 
     def httpx_client(self, *, in_process: bool = False, **kwargs: Any) -> httpx.Client:
         """An ``httpx.Client`` with the base URL and this gateway's key (closed at the end of the test);
-        ``in_process=True`` routes it through ``transport`` instead of the socket."""
+        ``in_process=True`` routes it through ``transport`` instead of the socket. Over the socket, the clients
+        of a session share keep-alive connections (unless given transport options of their own)."""
         if in_process:
             kwargs.setdefault("transport", self.transport)
+        elif not _TRANSPORT_OPTIONS & kwargs.keys():
+            kwargs["transport"] = self._backend.socket_transport
         client = httpx.Client(**self._client_options(in_process, kwargs))
         self._clients.append(client)
         return client

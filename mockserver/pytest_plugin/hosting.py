@@ -18,7 +18,7 @@ from ..app import create_app
 from ..mock import Mock
 from ..serving import TransportExposingProtocol
 from ..settings import Settings
-from .transports import InProcessAsyncTransport, InProcessTransport
+from .transports import InProcessAsyncTransport, InProcessTransport, SharedTransport
 
 T = TypeVar("T")
 STARTUP_TIMEOUT_S = 10.0
@@ -85,6 +85,7 @@ class LoopbackServer:
         config = uvicorn.Config(
             app, host="127.0.0.1", port=0, http=TransportExposingProtocol, lifespan="off", server_header=False,
             access_log=False, log_config=None, timeout_graceful_shutdown=1,
+            timeout_keep_alive=3600,  # the session's clients share connections; only the session closes them
         )
         self._server = uvicorn.Server(config)
         self._loop = loop
@@ -140,7 +141,13 @@ class AppHost:
     def async_transport(self) -> InProcessAsyncTransport:
         return InProcessAsyncTransport(self.app)
 
+    @cached_property
+    def socket_transport(self) -> SharedTransport:
+        return SharedTransport()
+
     def close(self) -> None:
+        if "socket_transport" in self.__dict__:
+            self.socket_transport.shutdown()
         if self._server is not None:
             self._server.stop()
             self._server = None

@@ -55,3 +55,20 @@ class InProcessTransport(httpx.BaseTransport):
         except httpx.RemoteProtocolError as exc:
             raise httpx.RemoteProtocolError(str(exc), request=request) from exc
         return httpx.Response(status, headers=headers, content=body, request=request)
+
+
+class SharedTransport(httpx.BaseTransport):
+    """A real HTTP transport that short-lived clients share: closing a client leaves the pool open, so the
+    session's tests reuse keep-alive connections to its server instead of connecting once per test."""
+
+    def __init__(self) -> None:
+        self._pool = httpx.HTTPTransport(verify=False)  # plain HTTP to the mock: no certificates to load
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._pool.handle_request(request)
+
+    def close(self) -> None:
+        pass  # a client is done with it; the session is not
+
+    def shutdown(self) -> None:
+        self._pool.close()
