@@ -5,6 +5,7 @@ and a mock that runs elsewhere (``--ocr-gateway-url``)."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -402,6 +403,7 @@ def remote() -> Iterator[RunningServer]:
 
 REMOTE = '''
 import httpx
+import pytest
 
 
 def test_scripts_go_through_the_admin_api(ocr_gateway):
@@ -412,20 +414,30 @@ def test_scripts_go_through_the_admin_api(ocr_gateway):
                       headers={{"Authorization": f"Bearer {{ocr_gateway.api_key}}"}}) as client:
         assert client.post("/ocr", json={{"model": "mistral/ocr-3", "image": "https://example.com/a.png"}}).json()[
             "text"] == "remote"
-    assert ocr_gateway.calls.last.script == "test_app.py:6"
+    assert ocr_gateway.calls.last.script == "test_app.py:7"
     assert ocr_gateway.account()["spent_usd"] == 0.002
 
 
 def test_strict_mode_reads_the_remote_journal(ocr_gateway):
     assert len(ocr_gateway.calls) == 0
     ocr_gateway.add(model="mistral/ocr-4", text="unused")
+
+
+@pytest.mark.ocr_gateway(fixtures="scenarios")
+def test_a_fixture_directory_is_sent_file_by_file(ocr_gateway):
+    assert [script["id"] for script in ocr_gateway.scripts()] == ["invoice.yaml#0"]
+    with ocr_gateway.httpx_client() as client:
+        answer = client.post("/ocr", json={{"model": "mistral/ocr-3", "image": {image!r}}})
+    assert answer.json()["text"] == "read from scenarios/"
 '''
 
 
 def test_an_already_running_mock_through_its_admin_api(pytester: pytest.Pytester, remote: RunningServer) -> None:
-    result = run(pytester, REMOTE.format(url=remote.url), "--ocr-gateway-url", remote.url)
-    result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["  - script 'test_app.py:18' (mistral/ocr-4, text) was never used"])
+    write_fixture_dir(pytester.path / "scenarios", "read from scenarios/")
+    image = base64.b64encode(INVOICE_PNG.read_bytes()).decode()
+    result = run(pytester, REMOTE.format(url=remote.url, image=image), "--ocr-gateway-url", remote.url)
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["  - script 'test_app.py:19' (mistral/ocr-4, text) was never used"])
 
 
 def test_an_unreachable_mock_is_one_clear_error(pytester: pytest.Pytester) -> None:
