@@ -34,6 +34,13 @@ def test_pages_become_the_document_text(ocr_gateway: OcrGateway) -> None:
     assert answer.json()["usage"]["pricing_breakdown"]["lines"][0]["quantity"] == 2
 
 
+def test_pages_may_be_any_sequence_of_strings_or_page_dicts(ocr_gateway: OcrGateway) -> None:
+    ocr_gateway.add(model="mistral/ocr-3", pages=("one", {"markdown": "two", "dimensions": {"dpi": 72, "height": 9,
+                                                                                           "width": 9}}))
+    assert ocr(ocr_gateway, debug={"return_upstream_response": True}).json()["upstream_response"]["rawResponse"][
+        "pages"][1]["dimensions"] == {"dpi": 72, "height": 9, "width": 9}
+
+
 def test_text_is_a_one_page_document(ocr_gateway: OcrGateway) -> None:
     ocr_gateway.add(model="mistral/ocr-4", text="Dear customer,")
     assert ocr(ocr_gateway, model="mistral/ocr-4").json()["text"] == "Dear customer,"

@@ -63,7 +63,7 @@ def unmatched_calls(calls: Iterable[Call], allow_defaults: bool) -> list[str]:
         if call.answered_by != "builtin":
             continue
         image = call.json.get("image") if isinstance(call.json, dict) else None
-        image_text = image if isinstance(image, str) and len(image) <= 80 else f"<{len(image or '')} characters>"
+        image_text = image if not isinstance(image, str) or len(image) <= 80 else f"<{len(image)} characters>"
         lines = [f"{call.method} {call.path} (model {call.model!r}, image {image_text}) matched no script; "
                  f"the built-in default document answered {call.status}. Nearest scripts:", *_nearest(call)]
         problems.append("\n".join(lines))
