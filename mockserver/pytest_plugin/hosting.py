@@ -12,11 +12,8 @@ from concurrent.futures import Future
 from functools import cached_property
 from typing import Any, TypeVar
 
-import uvicorn
-
 from ..app import create_app
 from ..mock import Mock
-from ..serving import TransportExposingProtocol
 from ..settings import Settings
 from .transports import InProcessAsyncTransport, InProcessTransport, SharedTransport
 
@@ -82,6 +79,10 @@ class LoopbackServer:
     lets connection faults close the socket)."""
 
     def __init__(self, app: Any, loop: LoopThread) -> None:
+        import uvicorn  # here: a session that only uses the in-process transports never pays for it
+
+        from ..serving import TransportExposingProtocol
+
         config = uvicorn.Config(
             app, host="127.0.0.1", port=0, http=TransportExposingProtocol, lifespan="off", server_header=False,
             access_log=False, log_config=None, timeout_graceful_shutdown=1,
