@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
             method=request.method, path=request.url.path, headers=request.headers,
             body=exchange.body if exchange.body_read else None, status=status, latency_ms=elapsed_ms,
             model=model, script=exchange.script_id, nearest=exchange.nearest, response=response_body,
+            answered_by=exchange.answered_by,
         )
 
     async def ocr(request: Request) -> Response:

@@ -17,6 +17,9 @@ class Exchange:
     body: Any = UNREAD  # the parsed body, once read
     model: str | None = None
     script_id: str | None = None  # the script that answered; None: a default answered
+    # who answered the provider call: "script", "default" (the fixture files' default for the model),
+    # "builtin" (the built-in document); None: the gateway answered before the provider step
+    answered_by: str | None = None
     nearest: list[dict[str, Any]] = field(default_factory=list)  # when no script matched
     fault: Fault | None = None
     upstream_ms: float | None = None  # how long the provider call took

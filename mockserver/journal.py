@@ -47,12 +47,14 @@ class Entry:
     script: str | None
     nearest: list[dict[str, Any]] = field(default_factory=list)
     response: Any = None
+    answered_by: str | None = None  # "script", "default", "builtin"; None: answered before the provider step
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "time": self.time, "method": self.method, "path": self.path, "headers": self.headers,
             "body": self.body, "status": self.status, "latency_ms": round(self.latency_ms, 3), "model": self.model,
             "script": self.script, "nearest": self.nearest, "response": self.response,
+            "answered_by": self.answered_by,
         }
 
 
@@ -66,13 +68,14 @@ class Journal:
 
     def record(self, *, method: str, path: str, headers: Mapping[str, str], body: Any, status: int,
                latency_ms: float, model: str | None, script: str | None, nearest: list[dict[str, Any]],
-               response: Any) -> Entry:
+               response: Any, answered_by: str | None = None) -> Entry:
         with self._lock:
             entry = Entry(
                 id=next(self._ids),
                 time=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
                 method=method, path=path, headers=redact_headers(headers), body=digest_large(body), status=status,
                 latency_ms=latency_ms, model=model, script=script, nearest=nearest, response=response,
+                answered_by=answered_by,
             )
             if len(self._entries) == self.limit:
                 self.dropped += 1

@@ -35,6 +35,11 @@ def test_the_wheel_works_from_any_directory(tmp_path: Path) -> None:
     assert "mockserver/data/catalog.yaml" in names and "mockserver/data/errors.yaml" in names
     assert any(name.startswith("mockserver/bundled/fixtures/") for name in names)
     assert any(name.endswith("entry_points.txt") for name in names)
+    # the pytest plugin ships in the wheel and registers itself: installing the package is enough
+    assert "mockserver/pytest_plugin/plugin.py" in names
+    (entry_points,) = [name for name in names if name.endswith("entry_points.txt")]
+    assert "[pytest11]\nocr_gateway = mockserver.pytest_plugin.plugin" in zipfile.ZipFile(wheel).read(
+        entry_points).decode()
 
     installed = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(installed)

@@ -129,6 +129,9 @@ class ScriptEngine:
         selection = self.select(call)
         call.exchange.script_id = selection.script.id if selection.script else None
         call.exchange.nearest = selection.nearest
+        call.exchange.answered_by = (
+            "script" if selection.script else "default" if selection.outcome is not None else "builtin"
+        )
         return await play(selection.outcome, call)
 
 

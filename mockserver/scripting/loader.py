@@ -206,6 +206,14 @@ def build_script(
     return script, []
 
 
+def parse_document(document: Any, source: str, base: Path | None) -> FixtureSet:
+    """One fixture document; raises ``FixtureError`` listing every problem."""
+    result, problems = read_document(document, source, base)
+    if problems:
+        raise FixtureError(problems)
+    return result
+
+
 def read_document(
     document: Any, source: str, base: Path | None, first_index: int = 0
 ) -> tuple[FixtureSet, list[Problem]]:

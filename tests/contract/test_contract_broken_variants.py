@@ -20,7 +20,7 @@ PHASE_SETS = {"examples": ("examples",), "generated": ("positive", "negative")}
 @pytest.mark.parametrize("phases", sorted(PHASE_SETS))
 @pytest.mark.parametrize("variant", VARIANTS, ids=[variant.name for variant in VARIANTS])
 def test_a_broken_mock_is_reported_by_the_right_check(variant: Variant, phases: str, tmp_path: Path) -> None:
-    config = RunConfig(max_examples=30, seed=SEED, phases=PHASE_SETS[phases])
+    config = RunConfig(max_examples=variant.generated_examples, seed=SEED, phases=PHASE_SETS[phases])
 
     result = run_suite(config, app=variant.build(tmp_path))
 

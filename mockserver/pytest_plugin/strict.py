@@ -1,0 +1,75 @@
+"""Strict mode's verdict at the end of a test: every script the test added was used as scripted, and every
+OCR call was answered by a script (or by a default the test allowed).
+
+- A script added with ``add()`` that was never called fails the test.
+- A script with bounded uses (``times``, or a ``sequence`` without ``then``) must be used up: ``times=3``
+  means exactly three calls, a two-step sequence means both steps were reached. A script without a bound
+  needs one call at least.
+- A call answered by the built-in default document (no script matched) fails the test, unless defaults are
+  allowed. A ``defaults`` entry of a fixture file is an explicit default and always allowed.
+- Requests the gateway refused before the provider step (auth, validation, key limits, unknown model...)
+  never reach the scripts and are not strict-mode failures: the test asserts on their answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from .calls import Call
+
+OPT_OUT = "(strict mode: opt out with @pytest.mark.ocr_gateway(strict=False) or the ini option ocr_gateway_strict)"
+
+
+def _describe(script: Mapping[str, Any]) -> str:
+    what = "a sequence" if "sequence" in script else next(
+        (key for key in ("pages", "text", "error", "upstream", "fault") if key in script), "the default document")
+    conditions = ", ".join(f"{name}={value!r}" for name, value in (script.get("match") or {}).items())
+    return f"{script['id']!r} ({script['model']}, {what}{', match ' + conditions if conditions else ''})"
+
+
+def unused_scripts(scripts: Iterable[Mapping[str, Any]], expected: Sequence[str]) -> list[str]:
+    """The scripts among ``expected`` (ids) that were not used as scripted."""
+    by_id = {script["id"]: script for script in scripts}
+    problems = []
+    for script_id in expected:
+        script = by_id.get(script_id)
+        if script is None:  # removed by the test
+            continue
+        if script["calls"] == 0:
+            problems.append(f"script {_describe(script)} was never used")
+        elif script["remaining"]:
+            total = script["calls"] + script["remaining"]
+            problems.append(f"script {_describe(script)} was used {script['calls']} of {total} times")
+    return problems
+
+
+def _nearest(call: Call) -> list[str]:
+    if not call.nearest:
+        return ["      no script could have answered: none was added for any model"]
+    lines = []
+    for near in call.nearest:
+        why = "; ".join(f"{m['field']}: expected {m['expected']!r}, got {m['got']!r}" for m in near["mismatches"])
+        lines.append(f"      {near['script']}: {why}")
+    return lines
+
+
+def unmatched_calls(calls: Iterable[Call], allow_defaults: bool) -> list[str]:
+    """The OCR calls no script answered, each with the nearest scripts and the fields that differed."""
+    if allow_defaults:
+        return []
+    problems = []
+    for call in calls:
+        if call.answered_by != "builtin":
+            continue
+        image = call.json.get("image") if isinstance(call.json, dict) else None
+        image_text = image if not isinstance(image, str) or len(image) <= 80 else f"<{len(image)} characters>"
+        lines = [f"{call.method} {call.path} (model {call.model!r}, image {image_text}) matched no script; "
+                 f"the built-in default document answered {call.status}. Nearest scripts:", *_nearest(call)]
+        problems.append("\n".join(lines))
+    return problems
+
+
+def failure_message(name: str, problems: Sequence[str]) -> str:
+    heading = f"{name}: {len(problems)} problem{'s' if len(problems) != 1 else ''} {OPT_OUT}"
+    return "\n".join([heading, *(f"  - {problem}" for problem in problems)])
