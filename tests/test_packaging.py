@@ -38,8 +38,9 @@ def test_the_wheel_works_from_any_directory(tmp_path: Path) -> None:
     # the pytest plugin ships in the wheel and registers itself: installing the package is enough
     assert "mockserver/pytest_plugin/plugin.py" in names
     (entry_points,) = [name for name in names if name.endswith("entry_points.txt")]
-    assert "[pytest11]\nocr_gateway = mockserver.pytest_plugin.plugin" in zipfile.ZipFile(wheel).read(
-        entry_points).decode()
+    registered = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "ocr_gateway = mockserver.pytest_plugin.plugin" in registered.split("[pytest11]", 1)[1]
+    assert "ocr-contract = contract_tests.pytest_plugin" in registered.split("[pytest11]", 1)[1]
 
     installed = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(installed)
