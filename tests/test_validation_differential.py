@@ -1,0 +1,157 @@
+"""The fast body validator gives openapi-core's own verdict: a differential test against ``validate_request``.
+
+Hypothesis generates request bodies, valid and invalid (every field of the schema, nested ``debug``,
+``provider`` and ``routing``, with right or wrong types, enum values, empty strings, nulls, unknown keys,
+and bodies that are not objects at all). Each goes to openapi-core's ``OpenAPI.validate_request``
+(the reference) and to the compiled fast path; both must find the same errors at the same paths, and the
+gateway details built from them must be equal.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, find, given, settings
+from hypothesis import strategies as st
+
+from mockserver.spec import load_spec
+from mockserver.validation import BodyValidator
+
+SPEC = load_spec()
+FAST = BodyValidator(SPEC)
+REFERENCE = BodyValidator(SPEC, reference=True)
+
+# Any JSON value, as the parser can hand it to the validator.
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=2**64)  # beyond 64 bits: the parser's slow path accepts them
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+)
+json_values = st.recursive(
+    scalars,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    max_leaves=4,
+)
+strings = st.sampled_from(["", " ", "mistral/ocr-3", "summary", "full", "verbose", "SUMMARY"]) | st.text(max_size=8)
+string_lists = st.lists(strings, max_size=3)
+enums = st.sampled_from(["summary", "full", "verbose", "", "Full"])
+
+
+def _field(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """A field's value: mostly one of the right type, often any JSON value at all."""
+    return st.one_of(valid, valid, json_values)
+
+
+def _object(fields: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[dict[str, Any]]:
+    """Objects with any subset of ``fields`` and sometimes unknown keys."""
+    known = st.fixed_dictionaries({}, optional={name: _field(value) for name, value in fields.items()})
+    unknown = st.dictionaries(
+        st.sampled_from(["extra", "model", "enabled", ""]) | st.text(max_size=4), json_values, max_size=2
+    )
+    return st.builds(lambda a, b: {**b, **a}, known, unknown)
+
+
+debug_options = _object(
+    {
+        "enabled": st.booleans(),
+        "return_upstream_request": st.booleans(),
+        "return_upstream_response": st.booleans(),
+        "trace": st.booleans(),
+        "trace_level": enums,
+        "returnUpstreamRequest": st.booleans(),
+        "returnUpstreamResponse": st.booleans(),
+        "traceLevel": enums,
+    }
+)
+routing_options = _object(
+    {
+        "order": string_lists,
+        "only": string_lists,
+        "ignore": string_lists,
+        "include_alpha": st.booleans(),
+        "includeAlpha": st.booleans(),
+        "allow_fallbacks": st.none() | st.booleans(),
+        "quantizations": st.none() | string_lists,
+    }
+)
+request_objects = _object(
+    {
+        "model": strings,
+        "image": strings,
+        "language": strings,
+        "echo_upstream_request": st.booleans(),
+        "debug": debug_options,
+        "provider": routing_options,
+        "beta": st.dictionaries(st.text(max_size=4), json_values, max_size=2),
+        "routing": routing_options,
+    }
+)
+# Required fields present more often than chance alone would give, so that nested errors show up alone.
+complete_requests = st.builds(
+    lambda required, rest: {**rest, **required},
+    st.fixed_dictionaries({"model": _field(strings), "image": _field(strings)}),
+    request_objects,
+)
+bodies = st.one_of(complete_requests, complete_requests, request_objects, json_values)
+
+
+def findings(validator: BodyValidator, body: Any) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
+    """openapi-core's errors as (keyword, path, message) in a stable order, and the gateway details."""
+    errors = validator.schema_errors(body)
+    raw = sorted(((e.validator, tuple(e.absolute_path), e.message) for e in errors), key=repr)
+    return raw, validator.details(errors) if errors else []
+
+
+def assert_same_verdict(body: Any, fast: BodyValidator = FAST) -> None:
+    assert findings(fast, body) == findings(REFERENCE, body)
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bodies)
+def test_fast_path_agrees_with_validate_request(body: Any) -> None:
+    assert_same_verdict(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"model": "m", "image": "i"},
+        {},
+        [],
+        None,
+        "x",
+        {"model": "", "image": ""},
+        {"model": "m", "image": "i", "provider": {"allow_fallbacks": None, "only": [1]}},
+        {"model": "m", "image": "i", "debug": {"trace_level": "verbose", "traceLevel": None}},
+        {"model": "m", "image": "i", "routing": "x", "beta": [], "echo_upstream_request": 0},
+        {"model": 2**70, "image": "\ud800"},
+    ],
+)
+def test_known_cases_agree(body: Any) -> None:
+    assert_same_verdict(body)
+
+
+def test_generated_bodies_reach_both_verdicts_and_nested_errors() -> None:
+    """The strategy finds valid bodies and errors inside each nested object, so the comparison covers them."""
+    find(bodies, lambda body: isinstance(body, dict) and len(body) > 3 and not FAST.validate(body))
+    for where in ("debug", "provider", "routing"):
+        find(bodies, lambda body, where=where: any(d["path"][:1] == [where] for d in FAST.validate(body)))
+
+
+def test_a_validator_that_differs_is_caught(tmp_path: Path) -> None:
+    """The comparison fails for a fast path built from a spec whose ``model`` lost its ``minLength``."""
+    document = copy.deepcopy(SPEC.document)
+    del document["components"]["schemas"]["OcrRequest"]["properties"]["model"]["minLength"]
+    loosened_spec = tmp_path / "openapi.yaml"
+    loosened_spec.write_text(yaml.safe_dump(document, sort_keys=False))
+    loosened = BodyValidator(load_spec(loosened_spec))
+    assert_same_verdict({"model": "m", "image": "i"}, loosened)
+    with pytest.raises(AssertionError):
+        assert_same_verdict({"model": "", "image": "i"}, loosened)
