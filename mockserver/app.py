@@ -65,8 +65,9 @@ async def _read_body(request: Request) -> Any:
     }
 
 
-def _log(request: Request, status: int, elapsed_ms: float, model: str | None = None) -> None:
-    log.info("%s %s %d %.1fms model=%s", request.method, request.url.path, status, elapsed_ms, model or "-")
+def _log(request: Request, status: int, elapsed_ms: float, model: str | None = None, path: str | None = None) -> None:
+    """One line per request; ``path`` saves building ``request.url`` where the route fixes the path."""
+    log.info("%s %s %d %.1fms model=%s", request.method, path or request.url.path, status, elapsed_ms, model or "-")
 
 
 def create_app(settings: Settings | None = None, gateway: Gateway | None = None) -> Starlette:
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None, gateway: Gateway | None = None)
         answer = await gateway.ocr(request.headers, lambda: _read_body(request))
         upstream_ms = answer.body.get("meta", {}).get("generation_ms") if answer.status == 200 else None
         headers = {**answer.headers, "Server-Timing": server_timing(answer.elapsed_ms, upstream_ms)}
-        _log(request, answer.status, answer.elapsed_ms, answer.model)
+        _log(request, answer.status, answer.elapsed_ms, answer.model, path=request.scope["path"])
         return json_response(answer.status, answer.body, headers)
 
     async def welcome(request: Request) -> Response:
