@@ -21,6 +21,7 @@ from .catalog import load_catalog
 from .gateway import Gateway
 from .http import json_response, not_found, preflight, server_timing
 from .parsing import InvalidJson, is_form, media_type, parse_json, parse_urlencoded
+from .request_body import read_body_once
 from .spec import load_spec
 from .validation import BodyValidator
 
@@ -52,7 +53,7 @@ async def _read_body(request: Request) -> Any:
     """The body as the gateway reads it: forms for form content types, JSON for anything else."""
     content_type = request.headers.get("content-type")
     if not is_form(content_type):
-        return parse_json(await request.body())
+        return parse_json(await read_body_once(request))
     if media_type(content_type) == "application/x-www-form-urlencoded":
         return parse_urlencoded(await request.body())
     try:

@@ -56,11 +56,23 @@ class Upstream(Protocol):
 DEFAULT_DIMENSIONS = {"dpi": 200, "height": 2200, "width": 1700}
 
 
+_HASH_SLICE = 1 << 16
+
+
+def _sha256_of_parts(*parts: str) -> str:
+    """sha256 of the parts joined by NUL and UTF-8 encoded, a slice at a time (no copy of a large image)."""
+    digest = hashlib.sha256()
+    for index, part in enumerate(parts):
+        if index:
+            digest.update(b"\x00")
+        for start in range(0, len(part), _HASH_SLICE):
+            digest.update(part[start : start + _HASH_SLICE].encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
 def default_page(call: OcrCall) -> Page:
     """A page whose text depends only on the model, the image and the language."""
-    digest = hashlib.sha256(
-        "\x00".join((call.gateway_model, call.image, call.language or "")).encode("utf-8", "surrogatepass")
-    ).hexdigest()
+    digest = _sha256_of_parts(call.gateway_model, call.image, call.language or "")
     markdown = (
         f"# Mock OCR document {digest[:8]}\n\n"
         f"This page was read by {call.gateway_model} (the aistats-ocr-mock default answer).\n\n"
