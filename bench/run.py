@@ -56,8 +56,8 @@ def server_specs(prism: Path | None) -> list[ServerSpec]:
             MOCK + " --log-level warning",
             (str(BIN / "ocr-mock"), "serve", "--port", "{port}", "--log-level", "warning"),
         ),
-        ServerSpec(BARE, (*UVICORN, "bench.servers:bare"), cwd=ROOT),
-        ServerSpec("Starlette + openapi-core validate_request", (*UVICORN, "bench.servers:openapi_core"), cwd=ROOT),
+        ServerSpec(BARE, (*UVICORN, "bench.bare_server:app"), cwd=ROOT),
+        ServerSpec("Starlette + openapi-core validate_request", (*UVICORN, "bench.openapi_core_server:app"), cwd=ROOT),
     ]
     if prism is not None:
         command = (str(prism), "mock", "--host", "127.0.0.1", "--port", "{port}", str(ROOT / "openapi.yaml"))

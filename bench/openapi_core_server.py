@@ -1,13 +1,7 @@
-"""The two Starlette peers the mock is compared with, served by uvicorn exactly as ``ocr-mock serve`` is.
-
-``bare``: a JSON POST endpoint that parses the body and answers a small JSON object (the ceiling for
-any Starlette app on this stack). ``openapi_core``: the same endpoint asking openapi-core's
-``validate_request`` about each request against the bundled spec (the straightforward way to validate).
-"""
+"""The straightforward way to validate: the bare endpoint asking openapi-core's ``validate_request``
+about every request (security, body) against the bundled spec."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from openapi_core import OpenAPI
 from openapi_core.contrib.starlette.requests import StarletteOpenAPIRequest
@@ -18,17 +12,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mockserver.resources import spec_path
-
-
-async def _answer(request: Request) -> tuple[bytes, Any]:
-    raw = await request.body()
-    return raw, await request.json()
-
-
-async def bare_ocr(request: Request) -> Response:
-    _, body = await _answer(request)
-    return JSONResponse({"object": "ocr", "model": body.get("model"), "text": "# bare"})
-
 
 _OPENAPI = OpenAPI.from_path(spec_path())
 
@@ -41,8 +24,9 @@ class _AsServed(StarletteOpenAPIRequest):
         return "https://api.phaseo.app"
 
 
-async def validated_ocr(request: Request) -> Response:
-    raw, body = await _answer(request)
+async def ocr(request: Request) -> Response:
+    raw = await request.body()
+    body = await request.json()
     try:
         _OPENAPI.validate_request(_AsServed(request, raw))
     except OpenAPIError as exc:
@@ -50,5 +34,4 @@ async def validated_ocr(request: Request) -> Response:
     return JSONResponse({"object": "ocr", "model": body.get("model"), "text": "# validated"})
 
 
-bare = Starlette(routes=[Route("/v1/ocr", bare_ocr, methods=["POST"])])
-openapi_core = Starlette(routes=[Route("/v1/ocr", validated_ocr, methods=["POST"])])
+app = Starlette(routes=[Route("/v1/ocr", ocr, methods=["POST"])])
