@@ -155,3 +155,13 @@ def test_a_validator_that_differs_is_caught(tmp_path: Path) -> None:
     assert_same_verdict({"model": "m", "image": "i"}, loosened)
     with pytest.raises(AssertionError):
         assert_same_verdict({"model": "", "image": "i"}, loosened)
+
+
+def test_a_spec_without_the_ocr_operation_is_refused_at_start(tmp_path: Path) -> None:
+    """The validator is built at start-up, so a spec it cannot be built from stops the mock with a message."""
+    document = copy.deepcopy(SPEC.document)
+    document["servers"] = [{"url": "https://elsewhere.example/v2"}]
+    moved = tmp_path / "openapi.yaml"
+    moved.write_text(yaml.safe_dump(document, sort_keys=False))
+    with pytest.raises(ValueError, match=r"has no POST https://api\.phaseo\.app/v1/ocr"):
+        BodyValidator(load_spec(moved))
