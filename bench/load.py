@@ -35,6 +35,7 @@ class LoadResult:
     requests: int
     statuses_ok: bool  # every answer had the expected class (2xx, or 4xx for error requests)
     errors: str  # wrk's socket errors / non-2xx count, for the record
+    cpu_us_per_request: float | None = None  # the server's own CPU time per answer (robust to other load)
 
 
 def run_wrk(

@@ -118,10 +118,22 @@ def markdown(results: Results) -> str:
                     f"{run.p99_ms:.2f}",
                     _fmt_ratio(_ratio(results, server, BARE, kind)),
                     _fmt_ratio(_ratio(results, MOCK, server, kind)),
+                    "—" if run.cpu_us_per_request is None else f"{run.cpu_us_per_request:,.0f}",
                     run.errors if not run.statuses_ok else "as expected",
                 )
             )
-    out += _table(("server", "request", "req/s", "p50 ms", "p99 ms", "÷ bare", "mock ÷ this", "statuses"), rows)
+    header = (
+        "server",
+        "request",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "÷ bare",
+        "mock ÷ this",
+        "server CPU µs/req",
+        "statuses",
+    )
+    out += _table(header, rows)
     out += [f"- skipped: {reason}" for reason in results.skipped]
     out += ["", "### Cold start (process start to first 200 on POST /v1/ocr)", ""]
     out += _table(

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from .bodies import AUTH, ERROR, SUCCESS
 from .coldstart import cold_start
 from .load import LoadResult, run_wrk
 from .memory import large_image_memory
-from .processes import ServerSpec, running
+from .processes import ServerSpec, cpu_seconds, running
 from .profile import profile_under_load
 from .report import BARE, MOCK, PRISM, Results, markdown, write
 from .tools import ensure_prism, ensure_wrk, py_spy
@@ -100,10 +101,13 @@ def _load_rounds(args: argparse.Namespace, wrk: str, specs: list[ServerSpec], re
                 for kind, body in (("success", SUCCESS), ("error", ERROR)):
                     expect_2xx = kind == "success" or spec.name == BARE  # the bare endpoint validates nothing
                     run_wrk(wrk, server.url, body, AUTH, seconds=args.warmup, expect_2xx=expect_2xx)
+                    cpu_before = cpu_seconds(server.process.pid)
                     result = run_wrk(wrk, server.url, body, AUTH, seconds=args.seconds, expect_2xx=expect_2xx)
+                    cpu = (cpu_seconds(server.process.pid) - cpu_before) / max(result.requests, 1) * 1e6
+                    result = replace(result, cpu_us_per_request=cpu)
                     print(
                         f"    {kind}: {result.requests_per_second:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
-                        f"p99 {result.p99_ms:.2f} ms {result.errors}",
+                        f"p99 {result.p99_ms:.2f} ms, {cpu:.0f} µs CPU each {result.errors}",
                         flush=True,
                     )
                     best: LoadResult | None = results.load.get((spec.name, kind))
@@ -147,7 +151,9 @@ def main(argv: list[str] | None = None) -> int:
         "Prism answers them 4xx too; the bare endpoint validates nothing and answers 200. "
         "The Starlette peers run on uvicorn with the mock's settings (httptools, uvloop, no access log, "
         "no proxy headers); the mock runs with its defaults, which log one line per request, and once "
-        "with `--log-level warning`."
+        "with `--log-level warning`. Server CPU µs/req is the server process's own CPU time (user + system) "
+        "over the measured run divided by the answers: it moves much less than req/s when other work shares "
+        "the machine."
     )
     if wrk is not None:
         _load_rounds(args, wrk, specs, results, logs)
