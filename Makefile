@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: serve test contract lint typecheck clean docker-smoke
+.PHONY: serve test contract bench lint typecheck clean docker-smoke
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +31,15 @@ contract: $(STAMP)
 	$(BIN)/ocr-mock contract --max-examples $(CONTRACT_EXAMPLES) --workers 2 --junit-xml reports/contract-junit.xml \
 		--har reports/contract.har --report reports/contract.html $(CONTRACT_ARGS)
 
+# Load, cold start, validation, memory and profile measurements; writes BENCHMARKS.md (see bench/run.py).
+# It may install wrk (apt-get, as root) and Prism (npm, into .bench-tools/). BENCH_ARGS=--quick checks the harness.
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -38,7 +48,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .bench-tools
 
 # Build the image, run it, probe GET /, POST /v1/ocr and /_mock/health over the loopback, stop it.
 # Needs a Docker engine; BASE_IMAGE=local/python-base where Docker Hub is out of reach (docs/docker.md).

@@ -18,7 +18,7 @@ from .catalog import Catalog
 from .errors import GatewayError, validation_error
 from .exchange import Exchange
 from .ids import new_generation_id
-from .images import image_as_sent, image_bytes
+from .images import decoded_size, image_as_sent
 from .keys import Keyring
 from .pricing import pricing_breakdown
 from .routing import ProviderPreferences, reject_unsupported_filters, route
@@ -215,8 +215,7 @@ def _add_debug_fields(
 
 def _upstream_response(call: OcrCall, document: UpstreamDocument) -> dict[str, Any]:
     pages = len(document.pages)
-    data = image_bytes(call.image)
-    size = len(data) if data is not None else None  # the provider reports the document's size
+    size = decoded_size(call.image)  # the provider reports the document's size
     return {
         "text": document.text,
         "model": call.upstream_model,

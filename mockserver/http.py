@@ -18,6 +18,8 @@ CORS_HEADERS = {
     "Access-Control-Max-Age": "86400",
 }
 
+GATEWAY_HEADERS = {**CORS_HEADERS, "Cache-Control": "no-store", "Timing-Allow-Origin": "*"}
+
 NOT_FOUND_BODY = b"404 Not Found"
 NOT_FOUND_TYPE = "text/plain; charset=UTF-8"
 
@@ -26,13 +28,13 @@ def json_response(
     status: int, body: Any, headers: Mapping[str, str] | None = None, *, gateway: bool = True
 ) -> Response:
     """A JSON response with the CORS headers; ``gateway`` adds the headers of every OCR answer."""
-    all_headers = dict(CORS_HEADERS)
-    if gateway:
-        all_headers["Cache-Control"] = "no-store"
-        all_headers["Timing-Allow-Origin"] = "*"
-    if headers:
-        all_headers.update(headers)
-    return Response(orjson.dumps(body), status_code=status, headers=all_headers, media_type="application/json")
+    base = GATEWAY_HEADERS if gateway else CORS_HEADERS
+    return Response(
+        orjson.dumps(body),
+        status_code=status,
+        headers={**base, **headers} if headers else base,
+        media_type="application/json",
+    )
 
 
 def not_found() -> Response:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from ulid import ULID
+from ulid_transform import ulid_now
 
 GENERATION_ID = re.compile(r"^G-[0-9A-HJKMNP-TV-Z]{26}$")
 
 
 def new_generation_id() -> str:
-    return f"G-{ULID()}"
+    return "G-" + ulid_now()

@@ -3,7 +3,6 @@ memory (the oldest entries are dropped and counted)."""
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import threading
 from collections import deque
@@ -11,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from .hashing import sha256_of_text
 
 REDACTED = "[redacted]"
 SECRET_HEADERS = frozenset({"authorization", "x-mock-admin-token"})
@@ -24,8 +25,7 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
 def digest_large(value: Any) -> Any:
     """The body with every very long string replaced by its size and SHA-256."""
     if isinstance(value, str) and len(value) > LARGE_STRING:
-        digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
-        return f"<{len(value)} characters, sha256 {digest}>"
+        return f"<{len(value)} characters, sha256 {sha256_of_text(value)}>"
     if isinstance(value, dict):
         return {key: digest_large(item) for key, item in value.items()}
     if isinstance(value, list):

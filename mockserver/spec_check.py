@@ -11,8 +11,8 @@ import orjson
 from openapi_core.validation.response.exceptions import ResponseValidationError
 from openapi_core.validation.response.validators import V30ResponseValidator
 
+from .body_schema import BodyRequest
 from .spec import LoadedSpec
-from .validation import BodyRequest
 
 
 @dataclass

@@ -8,10 +8,11 @@ another ``Upstream``.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
+
+from .hashing import sha256_of_text
 
 if TYPE_CHECKING:
     from .exchange import Exchange
@@ -60,9 +61,7 @@ DEFAULT_DIMENSIONS = {"dpi": 200, "height": 2200, "width": 1700}
 
 def default_page(call: OcrCall) -> Page:
     """A page whose text depends only on the model, the image and the language."""
-    digest = hashlib.sha256(
-        "\x00".join((call.gateway_model, call.image, call.language or "")).encode("utf-8", "surrogatepass")
-    ).hexdigest()
+    digest = sha256_of_text(call.gateway_model, call.image, call.language or "")
     markdown = (
         f"# Mock OCR document {digest[:8]}\n\n"
         f"This page was read by {call.gateway_model} (the aistats-ocr-mock default answer).\n\n"

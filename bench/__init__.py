@@ -1,0 +1,1 @@
+"""Benchmarks of the mock against a bare Starlette endpoint, openapi-core's validate_request and Prism."""

@@ -1,0 +1,199 @@
+"""``make bench``: every server on loopback under the same load, then the other measurements; the
+table is printed and written into BENCHMARKS.md.
+
+    python -m bench.run [--seconds 6] [--rounds 2] [--quick] [--no-prism] [--output BENCHMARKS.md]
+
+Rounds run the servers in turn and keep each one's best run, so that a burst of other work on the
+machine spoils one round, not the comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from importlib.metadata import version
+from pathlib import Path
+
+from .bodies import AUTH, ERROR, SUCCESS
+from .coldstart import cold_start
+from .load import LoadResult, run_wrk
+from .memory import large_image_memory
+from .processes import ServerSpec, cpu_seconds, running
+from .profile import profile_under_load
+from .report import BARE, MOCK, PRISM, Results, markdown, write
+from .tools import ensure_prism, ensure_wrk, py_spy
+from .validation_micro import validation_timings
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+UVICORN = (
+    str(BIN / "python"),
+    "-m",
+    "uvicorn",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "{port}",
+    "--no-access-log",
+    "--lifespan",
+    "off",
+    "--no-proxy-headers",
+    "--log-level",
+    "warning",
+)
+
+
+def server_specs(prism: Path | None) -> list[ServerSpec]:
+    """The mock as users run it, and the peers; the Starlette peers get the mock's uvicorn settings."""
+    specs = [
+        ServerSpec(MOCK, (str(BIN / "ocr-mock"), "serve", "--port", "{port}")),
+        ServerSpec(
+            MOCK + " --log-level warning",
+            (str(BIN / "ocr-mock"), "serve", "--port", "{port}", "--log-level", "warning"),
+        ),
+        ServerSpec(BARE, (*UVICORN, "bench.bare_server:app"), cwd=ROOT),
+        ServerSpec("Starlette + openapi-core validate_request", (*UVICORN, "bench.openapi_core_server:app"), cwd=ROOT),
+    ]
+    if prism is not None:
+        command = (str(prism), "mock", "--host", "127.0.0.1", "--port", "{port}", str(ROOT / "openapi.yaml"))
+        specs.append(ServerSpec(PRISM, command, ocr_path="/ocr"))
+    return specs
+
+
+def _machine(wrk: str | None) -> list[tuple[str, str]]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        line.split(":", 1)[1].strip()
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    wrk_version = subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout.split("\n")[0] if wrk else "—"
+    packages = ", ".join(f"{name} {version(name)}" for name in ("uvicorn", "starlette", "openapi-core", "orjson"))
+    return [
+        ("CPU", f"{cpu}, {os.cpu_count()} cores"),
+        ("memory", memory),
+        ("OS", f"{platform.system()} {platform.release()}"),
+        ("Python", platform.python_version()),
+        ("stack", packages + " (uvicorn with httptools and uvloop)"),
+        ("load generator", wrk_version or "wrk"),
+        ("load average before", " ".join(Path("/proc/loadavg").read_text().split()[:3])),
+    ]
+
+
+def _load_rounds(args: argparse.Namespace, wrk: str, specs: list[ServerSpec], results: Results, logs: Path) -> None:
+    for round_number in range(1, args.rounds + 1):
+        for spec in specs:
+            print(f"[load] round {round_number}/{args.rounds}: {spec.name}", flush=True)
+            with running(spec, logs, SUCCESS, AUTH) as server:
+                for kind, body in (("success", SUCCESS), ("error", ERROR)):
+                    expect_2xx = kind == "success" or spec.name == BARE  # the bare endpoint validates nothing
+                    run_wrk(wrk, server.url, body, AUTH, seconds=args.warmup, expect_2xx=expect_2xx)
+                    cpu_before = cpu_seconds(server.process.pid)
+                    result = run_wrk(wrk, server.url, body, AUTH, seconds=args.seconds, expect_2xx=expect_2xx)
+                    cpu = (cpu_seconds(server.process.pid) - cpu_before) / max(result.requests, 1) * 1e6
+                    result = replace(result, cpu_us_per_request=cpu)
+                    print(
+                        f"    {kind}: {result.requests_per_second:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
+                        f"p99 {result.p99_ms:.2f} ms, {cpu:.0f} µs CPU each {result.errors}",
+                        flush=True,
+                    )
+                    best: LoadResult | None = results.load.get((spec.name, kind))
+                    if best is None or result.requests_per_second > best.requests_per_second:
+                        results.load[(spec.name, kind)] = result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=6.0, help="measured seconds per load run")
+    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds before each load run")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--cold-runs", type=int, default=5)
+    parser.add_argument("--no-prism", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="1 round of 2 s runs: to check the harness")
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.seconds, args.warmup, args.rounds, args.cold_runs = 2.0, 1.0, 1, 2
+    started = time.perf_counter()
+    results = Results()
+    logs = Path(tempfile.mkdtemp(prefix="ocr-mock-bench-"))
+    print(f"[bench] server logs in {logs}", flush=True)
+
+    wrk, why = ensure_wrk()
+    if wrk is None:
+        results.skipped.append(f"all load runs: {why}")
+    prism: Path | None = None
+    if args.no_prism:
+        results.skipped.append("Prism: --no-prism")
+    else:
+        prism, why = ensure_prism()
+        if prism is None:
+            results.skipped.append(f"Prism: {why}")
+    results.machine = _machine(wrk)
+    specs = server_specs(prism)
+    results.settings = (
+        f"wrk, 1 thread, 32 connections, one {len(SUCCESS):,}-byte POST (success) or {len(ERROR):,}-byte POST "
+        f"(error: `model` is a number), {args.warmup:g} s warm-up then {args.seconds:g} s measured per run, "
+        f"best of {args.rounds} round(s). Error requests get 400 from the mock and the validating peers, "
+        "Prism answers them 4xx too; the bare endpoint validates nothing and answers 200. "
+        "The Starlette peers run on uvicorn with the mock's settings (httptools, uvloop, no access log, "
+        "no proxy headers); the mock runs with its defaults, which log one line per request, and once "
+        "with `--log-level warning`. Server CPU µs/req is the server process's own CPU time (user + system) "
+        "over the measured run divided by the answers: it moves much less than req/s when other work shares "
+        "the machine."
+    )
+    if wrk is not None:
+        _load_rounds(args, wrk, specs, results, logs)
+
+    print("[cold start]", flush=True)
+    for spec in specs:
+        if spec.name in (MOCK, BARE, PRISM):
+            runs = args.cold_runs if spec.name != PRISM else min(args.cold_runs, 3)
+            results.cold.append(cold_start(spec, logs, runs))
+            print(f"    {spec.name}: median {results.cold[-1].median:.2f} s", flush=True)
+
+    print("[validation microbenchmark]", flush=True)
+    results.validation = validation_timings()
+
+    print("[memory: 20 MB image]", flush=True)
+    results.memory = large_image_memory(specs[0], logs)
+
+    spy = py_spy()
+    if wrk is not None and spy is not None:
+        print("[profile]", flush=True)
+        for kind, body in (("success", SUCCESS), ("error", ERROR)):
+            with running(specs[0], logs, SUCCESS, AUTH) as server:
+                try:
+                    profile = profile_under_load(spy, wrk, server, body, AUTH, 5, logs / f"profile-{kind}.txt")
+                except (subprocess.SubprocessError, OSError) as exc:
+                    results.skipped.append(f"profile: py-spy failed ({exc})")
+                    break
+                results.profiles[kind] = profile
+    elif spy is None:
+        results.skipped.append("profile: py-spy not installed (make bench installs it)")
+
+    results.machine.append(("load average after", " ".join(Path("/proc/loadavg").read_text().split()[:3])))
+    results.elapsed_s = time.perf_counter() - started
+    text = markdown(results)
+    print()
+    print(text)
+    write(args.output, text)
+    print(f"[bench] written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

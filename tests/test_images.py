@@ -1,0 +1,40 @@
+"""The image field: what is sent upstream, its decoded bytes, and its size counted without decoding."""
+
+from __future__ import annotations
+
+import base64
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockserver.images import decoded_size, image_as_sent, image_bytes
+
+
+def test_bare_base64_is_sent_as_a_jpeg_data_url() -> None:
+    assert image_as_sent("aGk=") == "data:image/jpeg;base64,aGk="
+    assert image_as_sent("https://x/a.png") == "https://x/a.png"
+    assert image_as_sent("data:image/png;base64,aGk=") == "data:image/png;base64,aGk="
+
+
+@given(
+    data=st.binary(max_size=300),
+    form=st.sampled_from(["bare", "data-url", "wrapped", "spaced-data-url"]),
+    width=st.integers(min_value=1, max_value=80),
+)
+def test_decoded_size_is_the_length_of_the_decoded_bytes(data: bytes, form: str, width: int) -> None:
+    encoded = base64.b64encode(data).decode()
+    wrapped = "\n".join(encoded[i : i + width] for i in range(0, len(encoded), width))
+    image = {
+        "bare": encoded,
+        "data-url": f"data:image/png;base64,{encoded}",
+        "wrapped": wrapped,
+        "spaced-data-url": f"data:application/pdf;base64,{wrapped.replace(chr(10), ' ')}",
+    }[form]
+    assert image_bytes(image) == data
+    assert decoded_size(image) == len(data)
+
+
+def test_urls_have_no_bytes_and_plain_data_urls_are_their_text() -> None:
+    assert image_bytes("http://example.com/a.png") is None and decoded_size("http://example.com/a.png") is None
+    assert image_bytes("data:text/plain,héllo") == "héllo".encode()
+    assert decoded_size("data:text/plain,héllo") == len("héllo".encode())
