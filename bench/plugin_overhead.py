@@ -148,20 +148,26 @@ def startup() -> dict[str, float]:
     return parsed
 
 
+def measure(tests: int, repeats: int) -> dict[str, list[dict[str, float]]]:
+    """Per variant, one timing per run (interleaved, so drifting machine load hits every variant alike)."""
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in VARIANTS}
+    with tempfile.TemporaryDirectory(prefix="plugin-bench-") as tmp:
+        workdir = Path(tmp)
+        (workdir / "pytest.ini").write_text(INI)
+        (workdir / "conftest.py").write_text(CONFTEST)
+        for _ in range(repeats):
+            for name in VARIANTS:
+                runs[name].append(run_variant(name, tests, workdir))
+    return runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tests", type=int, default=300, help="tests per run [300]")
     parser.add_argument("--repeats", type=int, default=5, help="runs per variant [5]")
     args = parser.parse_args()
 
-    runs: dict[str, list[dict[str, float]]] = {name: [] for name in VARIANTS}
-    with tempfile.TemporaryDirectory(prefix="plugin-bench-") as tmp:
-        workdir = Path(tmp)
-        (workdir / "pytest.ini").write_text(INI)
-        (workdir / "conftest.py").write_text(CONFTEST)
-        for _ in range(args.repeats):  # interleaved, so drifting machine load hits every variant alike
-            for name in VARIANTS:
-                runs[name].append(run_variant(name, args.tests, workdir))
+    runs = measure(args.tests, args.repeats)
     starts = [startup() for _ in range(args.repeats)]
 
     def stat(name: str, key: str, pick: Callable[[list[float]], float]) -> float:

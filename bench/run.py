@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .bodies import AUTH, ERROR, SUCCESS
 from .coldstart import cold_start
+from .contract_speed import contract_speed
 from .load import LoadResult, run_wrk
 from .memory import large_image_memory
 from .processes import ServerSpec, cpu_seconds, running
@@ -47,6 +48,17 @@ UVICORN = (
     "--log-level",
     "warning",
 )
+
+
+def plugin_costs(tests: int, repeats: int) -> dict[str, float]:
+    """The fastest run's per-test cost of each variant of bench/plugin_overhead.py, and the socket mode's
+    session start (the first test's time less the per-test cost)."""
+    from .plugin_overhead import measure
+
+    runs = measure(tests, repeats)
+    costs = {name: min(run["per_test_ms"] for run in variant) for name, variant in runs.items()}
+    costs["start"] = min(run["first_ms"] - run["per_test_ms"] for run in runs["socket"])
+    return costs
 
 
 def server_specs(prism: Path | None) -> list[ServerSpec]:
@@ -124,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-prism", action="store_true")
     parser.add_argument("--quick", action="store_true", help="1 round of 2 s runs: to check the harness")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument("--no-contract", dest="contract", action="store_false", help="skip the suite's speed")
+    parser.add_argument("--no-plugin", dest="plugin", action="store_false", help="skip the plugin's overhead")
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds, args.warmup, args.rounds, args.cold_runs = 2.0, 1.0, 1, 2
@@ -184,6 +198,15 @@ def main(argv: list[str] | None = None) -> int:
                 results.profiles[kind] = profile
     elif spy is None:
         results.skipped.append("profile: py-spy not installed (make bench installs it)")
+
+    if args.contract:
+        print("[contract suite speed]", flush=True)
+        results.contract = contract_speed()
+        print(f"    {results.contract.cases} cases in {results.contract.seconds:.1f} s", flush=True)
+    if args.plugin:
+        print("[pytest plugin overhead]", flush=True)
+        results.plugin = plugin_costs(tests=150 if not args.quick else 40, repeats=3 if not args.quick else 1)
+        print(f"    {results.plugin}", flush=True)
 
     results.machine.append(("load average after", " ".join(Path("/proc/loadavg").read_text().split()[:3])))
     results.elapsed_s = time.perf_counter() - started
