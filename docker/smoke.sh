@@ -45,9 +45,15 @@ uid="$(docker exec "$NAME" id -u)"
 [ "$uid" != 0 ] || { echo "FAIL the server runs as root" >&2; exit 1; }
 echo "ok   runs as uid $uid"
 
-"$PYTHON" docker/smoke_probe.py "http://127.0.0.1:$SMOKE_PORT"
+OCR_MOCK_ADMIN_TOKEN=ocr-mock-dev-admin-token "$PYTHON" docker/smoke_probe.py "http://127.0.0.1:$SMOKE_PORT"
 
-# The image's HEALTHCHECK (GET /_mock/health from inside): report what Docker says of it.
-health="$(docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$NAME")"
-echo "info docker health: $health (first check runs 10s after start; 'unhealthy' until /_mock/health exists)"
+# The image's own HEALTHCHECK (GET /_mock/health from inside, with the token): wait until Docker calls
+# the container healthy (the first check runs 10 s after the start).
+for _ in $(seq 1 40); do
+    health="$(docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$NAME")"
+    [ "$health" = starting ] || break
+    sleep 1
+done
+[ "$health" = healthy ] || { echo "FAIL docker health: $health" >&2; exit 1; }
+echo "ok   docker health: healthy"
 echo "== docker-smoke passed"

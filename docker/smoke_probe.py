@@ -2,15 +2,15 @@
 
     python3 docker/smoke_probe.py http://127.0.0.1:18080
 
-Checks GET / (the gateway's JSON welcome), one POST /v1/ocr (200 with text), and GET /_mock/health.
-The health route comes with the admin API; on a build without it (404) this says so and does not
-fail, and the container's own HEALTHCHECK is what probes it (docker/smoke.sh reports that state).
+Checks GET / (the gateway's JSON welcome), one POST /v1/ocr (200 with text), and GET /_mock/health:
+401 without the admin token (the container listens on 0.0.0.0), 200 with it (OCR_MOCK_ADMIN_TOKEN).
 Prints one line per check; exits 1 on the first failure. Stdlib only.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import urllib.error
@@ -67,12 +67,14 @@ def main(base: str, wait_s: float = 30.0) -> int:
     print(f"ok   POST /v1/ocr -> 200 model={body.get('model')} text={body['text'].splitlines()[0]!r}")
 
     status, body = call("GET", f"{base}/_mock/health")
-    if status == 404:
-        print("note GET /_mock/health -> 404: this build has no admin API yet; the HEALTHCHECK needs it")
-    elif status == 200 and isinstance(body, dict) and body.get("status") == "ok":
-        print("ok   GET /_mock/health -> 200 status=ok")
-    else:
-        print(f"note GET /_mock/health -> {status} {body!r} (admin API may need OCR_MOCK_ADMIN_TOKEN)")
+    if status != 401:
+        return fail(f"GET /_mock/health without the admin token -> {status}, expected 401")
+    print("ok   GET /_mock/health without the admin token -> 401")
+    token = os.environ.get("OCR_MOCK_ADMIN_TOKEN", "")
+    status, body = call("GET", f"{base}/_mock/health", headers={"Authorization": f"Bearer {token}"})
+    if status != 200 or not isinstance(body, dict) or body.get("status") != "ok":
+        return fail(f"GET /_mock/health with the admin token -> {status} {body!r}")
+    print(f"ok   GET /_mock/health -> 200 status=ok, {body.get('scripts')} scripts from {body.get('fixture_files')}")
     return 0
 
 

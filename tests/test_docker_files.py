@@ -234,10 +234,14 @@ def test_healthcheck_script_fails_when_nothing_listens() -> None:
     assert "unhealthy" in result.stderr
 
 
+ADMIN_TOKEN = "smoke-test-admin-token"
+
+
 @pytest.fixture(scope="module")
 def mock_url() -> Iterator[str]:
-    """The real mock app under uvicorn on a loopback port, as the container runs it."""
-    config = uvicorn.Config(create_app(Settings()), host="127.0.0.1", port=0, log_level="error", lifespan="off")
+    """The real mock app under uvicorn on a loopback port, as the container runs it (with an admin token)."""
+    app = create_app(Settings(admin_token=ADMIN_TOKEN))
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -268,7 +272,27 @@ def test_example_client_fails_loudly_on_an_error(mock_url: str) -> None:
 
 
 def test_smoke_probe_against_the_running_mock(mock_url: str) -> None:
-    result = run(sys.executable, str(ROOT / "docker" / "smoke_probe.py"), mock_url)
+    env = {**os.environ, "OCR_MOCK_ADMIN_TOKEN": ADMIN_TOKEN}
+    result = run(sys.executable, str(ROOT / "docker" / "smoke_probe.py"), mock_url, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok   GET / -> 200" in result.stdout
     assert "ok   POST /v1/ocr -> 200" in result.stdout
+    assert "ok   GET /_mock/health without the admin token -> 401" in result.stdout
+    assert "ok   GET /_mock/health -> 200 status=ok" in result.stdout
+
+
+def test_smoke_probe_fails_on_a_wrong_admin_token(mock_url: str) -> None:
+    env = {**os.environ, "OCR_MOCK_ADMIN_TOKEN": "wrong"}
+    result = run(sys.executable, str(ROOT / "docker" / "smoke_probe.py"), mock_url, env=env)
+    assert result.returncode == 1
+    assert "FAIL GET /_mock/health with the admin token -> 401" in result.stderr
+
+
+def test_the_image_health_probe_sends_the_admin_token(mock_url: str) -> None:
+    probe = str(ROOT / "docker" / "healthcheck.py")
+    port = mock_url.rsplit(":", 1)[1]
+    healthy = run(sys.executable, probe, env={**os.environ, "OCR_MOCK_ADMIN_TOKEN": ADMIN_TOKEN,
+                                              "OCR_MOCK_PORT": port})
+    assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+    refused = run(sys.executable, probe, env={**os.environ, "OCR_MOCK_ADMIN_TOKEN": "wrong", "OCR_MOCK_PORT": port})
+    assert refused.returncode != 0
