@@ -61,6 +61,9 @@ class SharedKeyring(Keyring):
         super().check_wallet(kid)
 
     def charge(self, kid: str, nanos: int) -> None:
+        self._refresh(kid)
+        if kid not in self._accounts:
+            return  # an unlisted key has nothing to charge: no write lock, no commit
         with self._db.transaction() as db:
             self._refresh(kid)
             super().charge(kid, nanos)

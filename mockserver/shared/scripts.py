@@ -77,6 +77,14 @@ class SharedScriptEngine(ScriptEngine):
             return super().scripts()
 
     def select(self, call: OcrCall) -> Selection:
+        # Most calls in a load test match no script: find that out without the write lock, so those calls
+        # neither wait for other workers nor commit. A call that a script matches takes the lock and
+        # picks again from the counts as they are then.
+        with self._db.read():
+            self._sync()
+            selection = super().select(call)
+        if selection.script is None:
+            return selection
         with self._db.transaction() as db:
             self._sync()
             selection = super().select(call)
