@@ -28,6 +28,7 @@ CLIENTS = 8
 def server() -> Iterator[RunningServer]:
     with serve("--workers", "2", "--no-fixtures") as running:
         yield running
+        running.stop()  # SIGTERM, so the parent removes its temporary state file
 
 
 @pytest.fixture
@@ -109,6 +110,16 @@ def test_sigterm_stops_every_worker_with_status_0() -> None:
         assert fresh(server.url, "GET", "/").status_code == 200
         assert server.stop() == 0
     assert server.log.count("Finished server process") == 2
+
+
+def test_a_state_file_is_emptied_at_start(tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite3"
+    for run in ("first", "second"):
+        with serve("--workers", "2", "--no-fixtures", "--state-file", str(state)) as server:
+            assert fresh(server.url, "GET", "/_mock/scripts").json()["scripts"] == []
+            fresh(server.url, "POST", "/_mock/scripts", json={"model": MODEL, "text": run})
+            assert server.stop() == 0
+    assert state.exists()
 
 
 def test_a_broken_fixture_set_stops_serve_before_any_worker_starts(tmp_path: Path) -> None:
