@@ -26,7 +26,8 @@ def free_port() -> int:
 
 @dataclass(frozen=True)
 class ServerSpec:
-    """How to run one server: ``{port}`` in the command is replaced by a free loopback port."""
+    """How to run one server: ``{port}`` in the command is replaced by a free loopback port, ``{scratch}``
+    by the run's scratch directory (where the logs go)."""
 
     name: str
     command: tuple[str, ...]
@@ -72,7 +73,7 @@ def running(spec: ServerSpec, log_dir: Path, ready_body: bytes, auth: str, timeo
 def start(spec: ServerSpec, log_dir: Path) -> Running:
     port = free_port()
     log = log_dir / f"{spec.name.replace(' ', '-')}.log"
-    command = [part.replace("{port}", str(port)) for part in spec.command]
+    command = [part.replace("{port}", str(port)).replace("{scratch}", str(log_dir)) for part in spec.command]
     with log.open("ab") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=spec.cwd, start_new_session=True)
     return Running(spec, process, port, log)
@@ -123,3 +124,17 @@ def cpu_seconds(pid: int) -> float:
 def reset_peak_rss(pid: int) -> None:
     """Start VmHWM again from the current RSS (Linux: write 5 to clear_refs)."""
     Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of the process and its live descendants (``--workers`` serves from child processes)."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        with contextlib.suppress(OSError):
+            total += cpu_seconds(current)
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+    return total
+

@@ -25,7 +25,7 @@ from .coldstart import cold_start
 from .contract_speed import contract_speed
 from .load import LoadResult, run_wrk
 from .memory import large_image_memory
-from .processes import ServerSpec, cpu_seconds, running
+from .processes import ServerSpec, running, tree_cpu_seconds
 from .profile import profile_under_load
 from .report import BARE, MOCK, PRISM, Results, markdown, write
 from .tools import ensure_prism, ensure_wrk, py_spy
@@ -50,6 +50,10 @@ UVICORN = (
 )
 
 
+MOCK_SQLITE = MOCK + " --log-level warning --state-file (SQLite state, 1 process)"
+MOCK_WORKERS = MOCK + " --log-level warning --workers 2 (SQLite state)"
+
+
 def plugin_costs(tests: int, repeats: int) -> dict[str, float]:
     """The fastest run's per-test cost of each variant of bench/plugin_overhead.py, and the socket mode's
     session start (the first test's time less the per-test cost)."""
@@ -63,12 +67,13 @@ def plugin_costs(tests: int, repeats: int) -> dict[str, float]:
 
 def server_specs(prism: Path | None) -> list[ServerSpec]:
     """The mock as users run it, and the peers; the Starlette peers get the mock's uvicorn settings."""
+    mock_quiet = (str(BIN / "ocr-mock"), "serve", "--port", "{port}", "--log-level", "warning")
     specs = [
         ServerSpec(MOCK, (str(BIN / "ocr-mock"), "serve", "--port", "{port}")),
-        ServerSpec(
-            MOCK + " --log-level warning",
-            (str(BIN / "ocr-mock"), "serve", "--port", "{port}", "--log-level", "warning"),
-        ),
+        ServerSpec(MOCK + " --log-level warning", mock_quiet),
+        # The shared state's own cost: one process, scripts/keys/journal in SQLite instead of memory.
+        ServerSpec(MOCK_SQLITE, (*mock_quiet, "--state-file", "{scratch}/state.sqlite3")),
+        ServerSpec(MOCK_WORKERS, (*mock_quiet, "--workers", "2")),
         ServerSpec(BARE, (*UVICORN, "bench.bare_server:app"), cwd=ROOT),
         ServerSpec("Starlette + openapi-core validate_request", (*UVICORN, "bench.openapi_core_server:app"), cwd=ROOT),
     ]
@@ -113,9 +118,9 @@ def _load_rounds(args: argparse.Namespace, wrk: str, specs: list[ServerSpec], re
                 for kind, body in (("success", SUCCESS), ("error", ERROR)):
                     expect_2xx = kind == "success" or spec.name == BARE  # the bare endpoint validates nothing
                     run_wrk(wrk, server.url, body, AUTH, seconds=args.warmup, expect_2xx=expect_2xx)
-                    cpu_before = cpu_seconds(server.process.pid)
+                    cpu_before = tree_cpu_seconds(server.process.pid)
                     result = run_wrk(wrk, server.url, body, AUTH, seconds=args.seconds, expect_2xx=expect_2xx)
-                    cpu = (cpu_seconds(server.process.pid) - cpu_before) / max(result.requests, 1) * 1e6
+                    cpu = (tree_cpu_seconds(server.process.pid) - cpu_before) / max(result.requests, 1) * 1e6
                     result = replace(result, cpu_us_per_request=cpu)
                     print(
                         f"    {kind}: {result.requests_per_second:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
@@ -164,17 +169,18 @@ def main(argv: list[str] | None = None) -> int:
         f"best of {args.rounds} round(s). Error requests get 400 from the mock and the validating peers, "
         "Prism answers them 4xx too; the bare endpoint validates nothing and answers 200. "
         "The Starlette peers run on uvicorn with the mock's settings (httptools, uvloop, no access log, "
-        "no proxy headers); the mock runs with its defaults, which log one line per request, and once "
-        "with `--log-level warning`. Server CPU µs/req is the server process's own CPU time (user + system) "
-        "over the measured run divided by the answers: it moves much less than req/s when other work shares "
-        "the machine."
+        "no proxy headers); the mock runs with its defaults, which log one line per request, and "
+        "with `--log-level warning`: in memory, with its state in SQLite in one process (`--state-file`: "
+        "the shared state's own cost), and as `--workers 2` over that SQLite state. Server CPU µs/req is "
+        "the CPU time (user + system) of the server process and its workers over the measured run divided "
+        "by the answers: it moves much less than req/s when other work shares the machine."
     )
     if wrk is not None:
         _load_rounds(args, wrk, specs, results, logs)
 
     print("[cold start]", flush=True)
     for spec in specs:
-        if spec.name in (MOCK, BARE, PRISM):
+        if spec.name in (MOCK, MOCK_WORKERS, BARE, PRISM):
             runs = args.cold_runs if spec.name != PRISM else min(args.cold_runs, 3)
             results.cold.append(cold_start(spec, logs, runs))
             print(f"    {spec.name}: median {results.cold[-1].median:.2f} s", flush=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import logging
+import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
 from types import FrameType
 
@@ -60,6 +63,10 @@ def main() -> None:
               help="Token for /_mock/ (required when not bound to loopback)")
 @click.option("--log-level", default="info", show_default=True, envvar="OCR_MOCK_LOG_LEVEL",
               type=click.Choice(["debug", "info", "warning", "error"]))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1), envvar="OCR_MOCK_WORKERS",
+              help="Worker processes; with more than one, scripts, keys and the journal live in a shared SQLite file")
+@click.option("--state-file", type=click.Path(dir_okay=False, path_type=Path), envvar="OCR_MOCK_STATE_FILE",
+              help="The shared state's SQLite file, emptied at start [default with --workers: a temporary file]")
 def serve(
     host: str,
     port: int,
@@ -73,6 +80,8 @@ def serve(
     journal_limit: int,
     admin_token: str | None,
     log_level: str,
+    workers: int,
+    state_file: Path | None,
 ) -> None:
     """Serve the mock gateway (POST /v1/ocr) until interrupted or sent SIGTERM."""
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
@@ -85,6 +94,11 @@ def serve(
     fixture_dir = None if no_fixtures else (fixtures or fixtures_dir())
     settings = Settings(spec=spec, catalog=catalog, keys_file=keys_file, keys=keys, fixtures=fixture_dir,
                         journal_limit=journal_limit, admin_token=admin_token)
+    if workers > 1 or state_file is not None:
+        if reload_fixtures:
+            raise click.UsageError("--reload works with one worker and in-memory state only")
+        _serve_shared(settings, workers, state_file, host=host, port=port, log_level=log_level)
+        return
     mock = _build(settings)
     app = create_app(mock=mock)
     if reload_fixtures and fixture_dir is not None:
@@ -98,6 +112,31 @@ def serve(
     # and the middleware costs a few microseconds on every request.
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="off",
                 http=_http_protocol(), server_header=False, proxy_headers=False)
+
+
+def _serve_shared(settings: Settings, workers: int, state_file: Path | None, *, host: str, port: int,
+                  log_level: str) -> None:
+    """Serve with the state in a SQLite file: N worker processes (or one, to measure the shared state)."""
+    from .shared.database import SharedDatabase
+    from .workers import FACTORY, SETTINGS_ENV, settings_to_env
+
+    _build(settings)  # a broken fixture set stops us here, before any worker starts
+    with tempfile.TemporaryDirectory(prefix="ocr-mock-") as scratch:
+        path = state_file or Path(scratch) / "state.sqlite3"
+        database = SharedDatabase(path)
+        database.wipe()
+        database.close()
+        shared = dataclasses.replace(settings, state_file=path)
+        signal.signal(signal.SIGTERM, _exit_cleanly)
+        if workers == 1:
+            app = create_app(mock=_build(shared))
+            uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="off",
+                        http=_http_protocol(), server_header=False, proxy_headers=False)
+            return
+        os.environ[SETTINGS_ENV] = settings_to_env(shared, log_level)
+        uvicorn.run(FACTORY, factory=True, workers=workers, host=host, port=port, log_level=log_level,
+                    access_log=False, lifespan="off", http=_http_protocol(), server_header=False,
+                    proxy_headers=False)
 
 
 def _build(settings: Settings) -> Mock:

@@ -29,14 +29,27 @@ class Mock:
         self.catalog = load_catalog(self.settings.catalog)
         self.spec = load_spec(self.settings.spec)
         self._file_keys = _load_keys_file(self.settings.keys_file)
-        self.engine = ScriptEngine(self.load_fixtures())
-        self.keyring = Keyring(closed=bool(self.settings.keys_file or self.settings.keys))
-        self.journal = Journal(self.settings.journal_limit)
+        fixtures = self.load_fixtures()
+        closed = bool(self.settings.keys_file or self.settings.keys)
+        self.engine: ScriptEngine
+        self.keyring: Keyring
+        self.journal: Journal
+        if self.settings.state_file is None:
+            self.engine = ScriptEngine(fixtures)
+            self.keyring = Keyring(closed=closed)
+            self.journal = Journal(self.settings.journal_limit)
+            self._reset_keys()
+        else:
+            from .shared.attach import attach  # only --workers pays for it
+
+            self.engine, self.keyring, self.journal = attach(
+                self.settings.state_file, fixtures, closed=closed, journal_limit=self.settings.journal_limit,
+                key_records=self._key_records(fixtures),
+            )
         self.reload_error: str | None = None
         self.gateway = Gateway(
             keys=self.keyring, catalog=self.catalog, validator=BodyValidator(self.spec), upstream=self.engine
         )
-        self._reset_keys()
 
     @property
     def ocr_models(self) -> list[str]:
@@ -54,8 +67,11 @@ class Mock:
             raise FixtureError(problems)
         return fixtures
 
+    def _key_records(self, fixtures: FixtureSet) -> list[dict[str, Any]]:
+        return [*records_from_keys(self.settings.keys), *self._file_keys, *fixtures.keys]
+
     def _base_key_records(self) -> list[dict[str, Any]]:
-        return [*records_from_keys(self.settings.keys), *self._file_keys, *self.engine.fixtures.keys]
+        return self._key_records(self.engine.fixtures)
 
     def _reset_keys(self) -> None:
         self.keyring.replace(self._base_key_records())

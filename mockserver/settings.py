@@ -17,3 +17,4 @@ class Settings:
     fixtures: Path | None = None  # None: no fixture files (the built-in default answers)
     journal_limit: int = DEFAULT_JOURNAL_LIMIT
     admin_token: str | None = None  # required on /_mock/ when set
+    state_file: Path | None = None  # shared SQLite state (``--workers``); None: in memory, one process

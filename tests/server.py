@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -68,9 +69,28 @@ def serve(*args: str, env: dict[str, str] | None = None, startup_timeout: float 
         process.wait(timeout=5)
         raise RuntimeError(f"ocr-mock serve exited with {process.returncode}:\n" + "".join(output))
     server = RunningServer(process=process, url=url[0], output=output)
+    _wait_until_accepting(server, deadline)
     try:
         yield server
     finally:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=5)
+
+
+def _wait_until_accepting(server: RunningServer, deadline: float) -> None:
+    """With ``--workers``, uvicorn logs the address once the parent has bound it, before a worker listens."""
+    while True:
+        try:
+            with socket.create_connection(_address(server.url), timeout=1):
+                return
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline or server.process.poll() is not None:
+                raise
+            time.sleep(0.05)
+
+
+def _address(url: str) -> tuple[str, int]:
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    return host, int(port)
+

@@ -1,0 +1,30 @@
+"""A worker's view of the shared state: its engine, keyring and journal over one database file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..scripting.loader import FixtureSet
+from .database import SharedDatabase
+from .journal import SharedJournal
+from .keys import SharedKeyring
+from .scripts import SharedScriptEngine
+
+SEEDED = "seeded"
+
+
+def attach(path: Path, fixtures: FixtureSet, *, closed: bool, journal_limit: int,
+           key_records: Sequence[Mapping[str, Any]]) -> tuple[SharedScriptEngine, SharedKeyring, SharedJournal]:
+    """The shared state at ``path``; the first worker to attach fills it from the files, the others join."""
+    database = SharedDatabase(path)
+    engine = SharedScriptEngine(fixtures, database)
+    keyring = SharedKeyring(database, closed=closed)
+    journal = SharedJournal(database, journal_limit)
+    with database.transaction():
+        if not database.meta(SEEDED):
+            engine.reset()
+            keyring.replace(key_records)
+            database.set_meta(SEEDED, 1)
+    return engine, keyring, journal
