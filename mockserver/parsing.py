@@ -4,6 +4,11 @@ The body is parsed as JSON whatever the Content-Type, except form content types,
 as forms. The bytes are decoded as UTF-8 with invalid sequences replaced and a leading BOM dropped,
 as the gateway's runtime (``Request.json()``) does; anything that is not then a JSON text is
 ``invalid_json``. NaN and Infinity are not JSON.
+
+Whatever path parses the body, the result holds only what the rest of the mock can encode again:
+integers beyond 64 bits become floats (JavaScript's numbers; orjson does the same) and a lone
+surrogate escape (``"\\ud800"``) becomes U+FFFD, as a UTF-8 encoder writes it. Nesting is limited
+to orjson's 1,024 levels.
 """
 
 from __future__ import annotations
@@ -28,18 +33,57 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def parse_json(raw: bytes) -> Any:
+def _js_integer(digits: str) -> int | float:
+    """An integer literal as JavaScript reads it: beyond 64 bits, a (possibly infinite) float."""
+    return int(digits) if len(digits) < 20 else float(digits)
+
+
+def parse_json(raw: bytes | bytearray) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         pass
-    # Slow path for what orjson refuses but the gateway accepts: invalid UTF-8 (replaced),
-    # a BOM, lone surrogates, integers beyond 64 bits.
+    # Slow path for what orjson refuses but the gateway accepts: invalid UTF-8 (replaced), a BOM,
+    # then lone surrogate escapes and numbers beyond a double (1e999).
     text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        parsed = json.loads(text, parse_constant=_reject_constant, parse_int=_js_integer)
     except (ValueError, RecursionError):
         raise InvalidJson() from None
+    return without_lone_surrogates(parsed)
+
+
+def _well_formed(text: str) -> str:
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
+def without_lone_surrogates(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings and keys replaced by U+FFFD (iteratively:
+    the standard library parses deeper than Python's recursion limit allows walking)."""
+    root: list[Any] = [value]
+    stack: list[tuple[Any, Any]] = [(root, 0)]
+    while stack:
+        container, key = stack.pop()
+        item = container[key]
+        if isinstance(item, str):
+            container[key] = _well_formed(item)
+        elif isinstance(item, list):
+            stack.extend((item, index) for index in range(len(item)))
+        elif isinstance(item, dict):
+            fixed = {_well_formed(name): member for name, member in item.items()}
+            container[key] = fixed
+            stack.extend((fixed, name) for name in fixed)
+    return root[0]
 
 
 def media_type(content_type: str | None) -> str:
