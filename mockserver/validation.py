@@ -67,7 +67,11 @@ class BodyValidator:
 
     def validate(self, body: Any) -> list[Detail]:
         try:
-            self._spec.openapi.validate_request(BodyRequest(body=orjson.dumps(body)))
+            raw = orjson.dumps(body)
+        except orjson.JSONEncodeError:  # nested deeper than orjson writes (254 levels)
+            raw = orjson.dumps(shallow(body))
+        try:
+            self._spec.openapi.validate_request(BodyRequest(body=raw))
         except InvalidRequestBody as exc:
             errors = getattr(exc.__cause__, "schema_errors", None)
             if not errors:
@@ -126,6 +130,19 @@ class BodyValidator:
             key.append(properties.index(step) if step in properties else len(properties))
             schema = schema.get("properties", {}).get(step, {})
         return tuple(key)
+
+
+# Deeper than any schema path (provider.only.0 is 3): cutting below it cannot change a verdict.
+SHALLOW_DEPTH = 16
+
+
+def shallow(value: Any, depth: int = SHALLOW_DEPTH) -> Any:
+    """``value`` with every array or object ``depth`` levels down replaced by an empty one of its type."""
+    if isinstance(value, list):
+        return [shallow(item, depth - 1) for item in value] if depth > 0 else []
+    if isinstance(value, dict):
+        return {key: shallow(item, depth - 1) for key, item in value.items()} if depth > 0 else {}
+    return value
 
 
 def _expected(schema: dict[str, Any]) -> str:
