@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,6 +18,7 @@ from .faults import FaultyResponse
 from .http import json_response, not_found, preflight, server_timing
 from .mock import Mock
 from .parsing import InvalidJson, is_form, media_type, parse_json, parse_urlencoded
+from .reading import ClientDisconnect, PayloadTooLarge, read_limited, read_multipart
 from .settings import Settings
 
 log = logging.getLogger("ocr_mock")
@@ -28,26 +28,25 @@ WELCOME = "Welcome to the AI Stats Gateway API! Documentation is available at ht
 __all__ = ["Settings", "create_app"]
 
 
-async def _read_body(request: Request) -> Any:
+async def _read_body(request: Request, limit: int) -> Any:
     """The body as the gateway reads it: forms for form content types, JSON for anything else."""
     content_type = request.headers.get("content-type")
     if not is_form(content_type):
-        return parse_json(await request.body())
+        return parse_json(await read_limited(request, limit))
     if media_type(content_type) == "application/x-www-form-urlencoded":
-        return parse_urlencoded(await request.body())
+        return parse_urlencoded(await read_limited(request, limit))
     try:
-        form = await request.form()
+        return await read_multipart(request, limit)
+    except (PayloadTooLarge, ClientDisconnect):
+        raise
     except Exception:  # python-multipart raises several types for a broken multipart body
         raise InvalidJson() from None
-    return {
-        name: ({"name": value.filename} if isinstance(value, UploadFile) else value)
-        for name, value in form.multi_items()
-    }
 
 
 def create_app(settings: Settings | None = None, mock: Mock | None = None) -> Starlette:
     """The mock gateway as an ASGI app (``mock`` lets a caller keep a handle on its state)."""
     mock = mock or Mock(settings)
+    limit = mock.settings.max_body_bytes
 
     def finish(request: Request, status: int, elapsed_ms: float, exchange: Exchange | None = None,
                response_body: Any = None) -> None:
@@ -62,7 +61,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
         )
 
     async def ocr(request: Request) -> Response:
-        answer = await mock.gateway.ocr(request.headers, lambda: _read_body(request))
+        answer = await mock.gateway.ocr(request.headers, lambda: _read_body(request, limit))
         headers = {**answer.headers, "Server-Timing": server_timing(answer.elapsed_ms, answer.upstream_ms)}
         finish(request, answer.status, answer.elapsed_ms, answer.exchange, answer.body)
         response = json_response(answer.status, answer.body, headers)

@@ -94,6 +94,6 @@ def is_form(content_type: str | None) -> bool:
     return media_type(content_type) in FORM_TYPES
 
 
-def parse_urlencoded(raw: bytes) -> dict[str, Any]:
+def parse_urlencoded(raw: bytes | bytearray) -> dict[str, Any]:
     text = raw.decode("utf-8", errors="replace")
     return dict(parse_qsl(text, keep_blank_values=True))

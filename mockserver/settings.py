@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_JOURNAL_LIMIT = 10_000
+DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024  # generous: the later gateway refuses above 16 MiB
 
 
 @dataclass(frozen=True)
@@ -17,3 +18,4 @@ class Settings:
     fixtures: Path | None = None  # None: no fixture files (the built-in default answers)
     journal_limit: int = DEFAULT_JOURNAL_LIMIT
     admin_token: str | None = None  # required on /_mock/ when set
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # larger bodies get 413 payload_too_large
