@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from .reading import PayloadTooLarge, read_limited
+from .reading import ClientDisconnect, PayloadTooLarge, read_limited
 from .resources import data_path
 from .scripting.loader import FixtureError, structural_problems
 
@@ -70,6 +70,8 @@ def admin_routes(mock: Mock) -> list[BaseRoute]:
                 return _problem(400, "invalid_request", str(exc))
             except PayloadTooLarge as exc:
                 return _problem(413, "payload_too_large", exc.description)
+            except ClientDisconnect:
+                return Response(status_code=499)
 
         return checked
 

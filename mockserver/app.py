@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from .settings import Settings
 
 log = logging.getLogger("ocr_mock")
 
+CLIENT_CLOSED = 499  # the journal's status for a request whose client left before sending its body
 WELCOME = "Welcome to the AI Stats Gateway API! Documentation is available at https://docs.ai-stats.phaseo.app"
 
 __all__ = ["Settings", "create_app"]
@@ -61,7 +63,12 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
         )
 
     async def ocr(request: Request) -> Response:
-        answer = await mock.gateway.ocr(request.headers, lambda: _read_body(request, limit))
+        started = time.perf_counter()
+        try:
+            answer = await mock.gateway.ocr(request.headers, lambda: _read_body(request, limit))
+        except ClientDisconnect:  # gone mid-body: nobody to answer; 499 as nginx notes it
+            finish(request, CLIENT_CLOSED, (time.perf_counter() - started) * 1000)
+            return Response(status_code=CLIENT_CLOSED)
         headers = {**answer.headers, "Server-Timing": server_timing(answer.elapsed_ms, answer.upstream_ms)}
         finish(request, answer.status, answer.elapsed_ms, answer.exchange, answer.body)
         response = json_response(answer.status, answer.body, headers)
