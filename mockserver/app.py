@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -19,6 +20,7 @@ from .faults import FaultyResponse
 from .http import json_response, not_found, preflight, server_timing
 from .mock import Mock
 from .parsing import InvalidJson, is_form, media_type, parse_json, parse_urlencoded
+from .paths import EncodedSlashesStayEncoded
 from .reading import ClientDisconnect, PayloadTooLarge, read_limited, read_multipart
 from .settings import Settings
 
@@ -98,6 +100,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
             *admin_routes(mock),
         ],
         exception_handlers={HTTPException: unknown},
+        middleware=[Middleware(EncodedSlashesStayEncoded)],
     )
     app.router.redirect_slashes = False
     app.state.mock = mock
