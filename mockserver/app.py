@@ -57,9 +57,10 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
         """The log line and the journal entry of one request."""
         exchange = exchange or Exchange()
         model = exchange.model
-        log.info("%s %s %d %.1fms model=%s", request.method, request.url.path, status, elapsed_ms, model or "-")
+        path = request.scope["path"]  # request.url decodes the query string as UTF-8, which may fail
+        log.info("%s %s %d %.1fms model=%s", request.method, path, status, elapsed_ms, model or "-")
         mock.journal.record(
-            method=request.method, path=request.url.path, headers=request.headers,
+            method=request.method, path=path, headers=request.headers,
             body=exchange.body if exchange.body_read else None, status=status, latency_ms=elapsed_ms,
             model=model, script=exchange.script_id, nearest=exchange.nearest, response=response_body,
         )
