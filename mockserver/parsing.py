@@ -6,7 +6,8 @@ as the gateway's runtime (``Request.json()``) does; anything that is not then a 
 ``invalid_json``. NaN and Infinity are not JSON.
 
 Whatever path parses the body, the result holds only what the rest of the mock can encode again:
-integers beyond 64 bits become floats (JavaScript's numbers; orjson does the same) and a lone
+integers beyond 64 bits become floats (JavaScript's numbers; orjson does the same), numbers beyond
+the largest double become the largest double (Infinity cannot be encoded again), and a lone
 surrogate escape (``"\\ud800"``) becomes U+FFFD, as a UTF-8 encoder writes it. Nesting is limited
 to orjson's 1,024 levels.
 """
@@ -14,6 +15,8 @@ to orjson's 1,024 levels.
 from __future__ import annotations
 
 import json
+import math
+import sys
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -33,9 +36,18 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _js_number(literal: str) -> float:
+    """A number literal as a double; past the largest double (JavaScript's Infinity), the largest double.
+
+    JSON cannot carry Infinity onwards (the validator re-encodes the body; orjson writes it as null, which
+    would be "received null"): the largest double is still a number, as Infinity is to the gateway."""
+    value = float(literal)
+    return value if math.isfinite(value) else math.copysign(sys.float_info.max, value)
+
+
 def _js_integer(digits: str) -> int | float:
-    """An integer literal as JavaScript reads it: beyond 64 bits, a (possibly infinite) float."""
-    return int(digits) if len(digits) < 20 else float(digits)
+    """An integer literal as JavaScript reads it: beyond 64 bits, a double."""
+    return int(digits) if len(digits) < 20 else _js_number(digits)
 
 
 def parse_json(raw: bytes | bytearray) -> Any:
@@ -51,7 +63,7 @@ def parse_json(raw: bytes | bytearray) -> Any:
     except orjson.JSONDecodeError:
         pass
     try:
-        parsed = json.loads(text, parse_constant=_reject_constant, parse_int=_js_integer)
+        parsed = json.loads(text, parse_constant=_reject_constant, parse_int=_js_integer, parse_float=_js_number)
     except (ValueError, RecursionError):
         raise InvalidJson() from None
     return without_lone_surrogates(parsed)
