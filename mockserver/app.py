@@ -20,7 +20,7 @@ from .faults import FaultyResponse
 from .http import json_response, not_found, preflight, server_timing
 from .mock import Mock
 from .parsing import InvalidJson, is_form, media_type, parse_json, parse_urlencoded
-from .paths import EncodedSlashesStayEncoded
+from .paths import ExactPaths
 from .reading import ClientDisconnect, PayloadTooLarge, read_limited, read_multipart
 from .settings import Settings
 
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
             *admin_routes(mock),
         ],
         exception_handlers={HTTPException: unknown},
-        middleware=[Middleware(EncodedSlashesStayEncoded)],
+        middleware=[Middleware(ExactPaths)],
     )
     app.router.redirect_slashes = False
     app.state.mock = mock
