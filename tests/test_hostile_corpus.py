@@ -21,7 +21,7 @@ from mockserver.mock import Mock
 from mockserver.settings import Settings
 from reliability.oracle import problems
 from tests.asgi_driver import RawResponse, call
-from tests.helpers import CORS
+from tests.helpers import CORS, KEY
 from tests.hostile import Case, load_cases, raw_request, wire_bytes
 from tests.server import RunningServer, serve
 
@@ -154,6 +154,24 @@ def test_over_a_socket(case: Case, hostile_server: RunningServer) -> None:
                 time.sleep(0.05)
             assert journal_count(http, journal_status) == before + 1
         assert http.get("/_mock/health").status_code == 200  # and the server still serves
+
+
+def test_a_client_that_stalls_mid_body_holds_only_its_own_connection(hostile_server: RunningServer) -> None:
+    host, port = hostile_server.url.removeprefix("http://").split(":")
+    head = b"POST /v1/ocr HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer %s\r\nContent-Length: 100\r\n\r\n{" % (
+        KEY.encode())
+    with httpx.Client(base_url=hostile_server.url, timeout=5) as http:
+        before = journal_count(http, 499)
+        with socket.create_connection((host, int(port))) as stalled:
+            stalled.sendall(head)  # and then nothing more, for now
+            started = time.monotonic()
+            answer = http.post("/v1/ocr", json={"model": "mistral/ocr-3", "image": "x"},
+                               headers={"Authorization": "Bearer aistats_v1_sk_other01_x"})
+            assert answer.status_code == 200 and time.monotonic() - started < 2
+        deadline = time.monotonic() + 5
+        while journal_count(http, 499) == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert journal_count(http, 499) == before + 1  # closed: journaled once, as 499
 
 
 def test_the_server_logged_no_traceback(hostile_server: RunningServer) -> None:
