@@ -47,6 +47,17 @@ async def _read_body(request: Request, limit: int) -> Any:
         raise InvalidJson() from None
 
 
+LOGGED_CHARACTERS = 200
+
+
+def _loggable(value: str) -> str:
+    """A caller's value in the log line: control characters escaped (no forged lines), long values cut."""
+    if len(value) <= LOGGED_CHARACTERS and value.isprintable():
+        return value
+    cut = value[:LOGGED_CHARACTERS].encode("unicode_escape", "backslashreplace").decode("ascii")
+    return cut + ("..." if len(value) > LOGGED_CHARACTERS else "")
+
+
 def create_app(settings: Settings | None = None, mock: Mock | None = None) -> Starlette:
     """The mock gateway as an ASGI app (``mock`` lets a caller keep a handle on its state)."""
     mock = mock or Mock(settings)
@@ -58,7 +69,8 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
         exchange = exchange or Exchange()
         model = exchange.model
         path = request.scope["path"]  # request.url decodes the query string as UTF-8, which may fail
-        log.info("%s %s %d %.1fms model=%s", request.method, path, status, elapsed_ms, model or "-")
+        log.info("%s %s %d %.1fms model=%s", request.method, _loggable(path), status, elapsed_ms,
+                 _loggable(model) if model else "-")
         mock.journal.record(
             method=request.method, path=path, headers=request.headers,
             body=exchange.body if exchange.body_read else None, status=status, latency_ms=elapsed_ms,
