@@ -71,7 +71,9 @@ def run(seconds: float) -> tuple[int, Counter[int], list[str]]:
         while time.monotonic() < deadline and len(failures) < 20:
             batch()
         assert http.get(f"{server.url}/_mock/health").status_code == 200
-        server_errors = [line for line in server.log.splitlines() if "Traceback" in line or "Exception in" in line]
+        # log lines escape the caller's values, so only the server itself can start a line with these
+        server_errors = [line for line in server.log.splitlines()
+                         if line.startswith(("Traceback", "ERROR:")) or "Exception in ASGI application" in line]
     failures += [f"server log: {line}" for line in server_errors]
     return sum(statuses.values()), statuses, failures
 
