@@ -70,7 +70,13 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-async def _client(number: int, http: httpx.AsyncClient, deadline: float, tally: Tally) -> None:
+async def _client(number: int, url: str, deadline: float, tally: Tally) -> None:
+    """One client on its own keep-alive connection (a shared httpx pool costs more than the requests)."""
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        await _conversation(number, http, deadline, tally)
+
+
+async def _conversation(number: int, http: httpx.AsyncClient, deadline: float, tally: Tally) -> None:
     name = f"c{number}"
     sequence_spec = {"id": f"seq-{name}", "model": "mistral/ocr-4", "match": {"headers": {"x-soak-client": name}},
                      "sequence": [{"text": "one"}, {"text": "two"}, {"upstream": {"status": 429}}],
@@ -144,11 +150,9 @@ def warmed_up(samples: list[Sample], journal_limit: int) -> Sample:
 async def _drive(url: str, pid: int, seconds: float, clients: int) -> tuple[Tally, list[Sample]]:
     tally = Tally()
     samples: list[Sample] = []
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
-        deadline = time.monotonic() + seconds
-        await asyncio.gather(_sample_rss(pid, deadline, tally, samples),
-                             *(_client(number, http, deadline, tally) for number in range(clients)))
+    deadline = time.monotonic() + seconds
+    await asyncio.gather(_sample_rss(pid, deadline, tally, samples),
+                         *(_client(number, url, deadline, tally) for number in range(clients)))
     return tally, samples
 
 
