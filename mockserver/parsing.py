@@ -80,8 +80,8 @@ def _well_formed(text: str) -> str:
 
 
 def without_lone_surrogates(value: Any) -> Any:
-    """``value`` with every lone surrogate in its strings and keys replaced by U+FFFD (iteratively:
-    the standard library parses deeper than Python's recursion limit allows walking)."""
+    """``value`` with every lone surrogate in its strings and keys replaced by U+FFFD (iteratively: the
+    body may be nested almost as deep as the recursion limit, and this runs deep in the app's stack)."""
     root: list[Any] = [value]
     stack: list[tuple[Any, Any]] = [(root, 0)]
     while stack:

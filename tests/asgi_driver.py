@@ -1,7 +1,7 @@
 """Drive the mock's ASGI app with a raw request: any method, raw path bytes, raw header bytes, a body in
 chunks that may stop early. What an HTTP client library would refuse to send, this sends.
 
-Used by the hostile corpus (in-process cases) and by the fuzz target (``reliability/fuzz.py``).
+Used by the hostile corpus (in-process cases) and by the fuzz target (``reliability/fuzz_target.py``).
 """
 
 from __future__ import annotations
