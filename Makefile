@@ -7,13 +7,22 @@ BENCH_STAMP := $(VENV)/.bench-installed
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: serve test contract bench lint typecheck clean docker-smoke
+FUZZ_STAMP := $(VENV)/.installed-fuzz
+FUZZ_SECONDS ?= 600
+SOAK_SECONDS ?= 60
+SOAK_CLIENTS ?= 64
+
+.PHONY: serve test contract bench lint typecheck clean docker-smoke fuzz fuzz-atheris fuzz-schemathesis soak
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+$(FUZZ_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]'
+	@touch $(FUZZ_STAMP)
 
 serve: $(STAMP)
 	$(BIN)/ocr-mock serve --host $(HOST) --port $(PORT)
@@ -47,8 +56,21 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The long checks, each ending with a one-line verdict. FUZZ_SECONDS (default 600) is per fuzzer.
+fuzz: fuzz-atheris fuzz-schemathesis
+
+fuzz-atheris: $(FUZZ_STAMP)
+	$(BIN)/python -m reliability.fuzz --seconds $(FUZZ_SECONDS)
+
+fuzz-schemathesis: $(FUZZ_STAMP)
+	$(BIN)/python -m reliability.long_schemathesis --seconds $(FUZZ_SECONDS)
+
+# 64 clients for 60 s against ocr-mock serve on the loopback; stops by itself.
+soak: $(STAMP)
+	$(BIN)/python -m reliability.soak --seconds $(SOAK_SECONDS) --clients $(SOAK_CLIENTS)
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .bench-tools
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .bench-tools .fuzz .soak
 
 # Build the image, run it, probe GET /, POST /v1/ocr and /_mock/health over the loopback, stop it.
 # Needs a Docker engine; BASE_IMAGE=local/python-base where Docker Hub is out of reach (docs/docker.md).

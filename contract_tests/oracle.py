@@ -21,7 +21,7 @@ import requests
 from openapi_schema_validator import OAS30Validator
 from requests.structures import CaseInsensitiveDict
 
-from mockserver.auth import BEARER, KEY_FORMAT
+from mockserver.auth import BEARER, HTTP_WHITESPACE, KEY_FORMAT
 from mockserver.parsing import is_form
 
 from .reference import NO_PROVIDERS_MESSAGE, UNSUPPORTED_FILTERS, contract
@@ -166,8 +166,10 @@ def judge(request: SentRequest) -> Verdict:
         if not broken:
             tolerated.extend(outcomes)
 
-    # 1 auth
+    # 1 auth (the runtime trims every header value of surrounding HTTP white space first)
     authorization = request.headers.get("authorization")
+    if authorization is not None:
+        authorization = authorization.strip(HTTP_WHITESPACE)
     if authorization is None:
         broken.append(_unauthorised("missing_or_invalid_authorization_header", "no Authorization header"))
     elif not authorization.startswith(BEARER):

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from .reading import ClientDisconnect, PayloadTooLarge, read_limited
 from .resources import data_path
 from .scripting.loader import FixtureError, structural_problems
 
@@ -44,9 +45,9 @@ def _presented_token(request: Request) -> str | None:
     return authorization[len("Bearer ") :] if authorization.startswith("Bearer ") else None
 
 
-async def _json_body(request: Request) -> Any:
+async def _json_body(request: Request, limit: int) -> Any:
     try:
-        return orjson.loads(await request.body())
+        return orjson.loads(await read_limited(request, limit))
     except orjson.JSONDecodeError as exc:
         raise ValueError(f"the body is not JSON: {exc}") from None
 
@@ -67,6 +68,10 @@ def admin_routes(mock: Mock) -> list[BaseRoute]:
                 return _problem(400, "invalid_fixture", "the script is not valid", [str(p) for p in exc.problems])
             except ValueError as exc:
                 return _problem(400, "invalid_request", str(exc))
+            except PayloadTooLarge as exc:
+                return _problem(413, "payload_too_large", exc.description)
+            except ClientDisconnect:
+                return Response(status_code=499)
 
         return checked
 
@@ -90,7 +95,7 @@ def admin_routes(mock: Mock) -> list[BaseRoute]:
         return _json(200, {"scripts": [script.to_json() for script in mock.engine.scripts()]})
 
     async def add_scripts(request: Request) -> Response:
-        body = await _json_body(request)
+        body = await _json_body(request, mock.settings.max_body_bytes)
         specs = body["scripts"] if isinstance(body, dict) and "scripts" in body else [body]
         if not isinstance(specs, list):
             raise ValueError("expected a script object or {\"scripts\": [...]}")
@@ -124,7 +129,7 @@ def admin_routes(mock: Mock) -> list[BaseRoute]:
         return _json(200, {"keys": mock.keyring.accounts()})
 
     async def put_keys(request: Request) -> Response:
-        body = await _json_body(request)
+        body = await _json_body(request, mock.settings.max_body_bytes)
         if not isinstance(body, dict) or not isinstance(body.get("keys"), list) or set(body) != {"keys"}:
             raise ValueError('expected {"keys": [...]}')
         problems = structural_problems(body, "request")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -19,44 +20,57 @@ from .faults import FaultyResponse
 from .http import json_response, not_found, preflight, server_timing
 from .mock import Mock
 from .parsing import InvalidJson, is_form, media_type, parse_json, parse_urlencoded
-from .request_body import read_body_once
+from .paths import ExactPaths
+from .reading import ClientDisconnect, PayloadTooLarge, read_limited, read_multipart
 from .settings import Settings
 
 log = logging.getLogger("ocr_mock")
 
+CLIENT_CLOSED = 499  # the journal's status for a request whose client left before sending its body
 WELCOME = "Welcome to the AI Stats Gateway API! Documentation is available at https://docs.ai-stats.phaseo.app"
 
 __all__ = ["Settings", "create_app"]
 
 
-async def _read_body(request: Request) -> Any:
+async def _read_body(request: Request, limit: int) -> Any:
     """The body as the gateway reads it: forms for form content types, JSON for anything else."""
     content_type = request.headers.get("content-type")
     if not is_form(content_type):
-        return parse_json(await read_body_once(request))
+        return parse_json(await read_limited(request, limit))
     if media_type(content_type) == "application/x-www-form-urlencoded":
-        return parse_urlencoded(await request.body())
+        return parse_urlencoded(await read_limited(request, limit))
     try:
-        form = await request.form()
+        return await read_multipart(request, limit)
+    except (PayloadTooLarge, ClientDisconnect):
+        raise
     except Exception:  # python-multipart raises several types for a broken multipart body
         raise InvalidJson() from None
-    return {
-        name: ({"name": value.filename} if isinstance(value, UploadFile) else value)
-        for name, value in form.multi_items()
-    }
+
+
+LOGGED_CHARACTERS = 200
+
+
+def _loggable(value: str) -> str:
+    """A caller's value in the log line: control characters escaped (no forged lines), long values cut."""
+    if len(value) <= LOGGED_CHARACTERS and value.isprintable():
+        return value
+    cut = value[:LOGGED_CHARACTERS].encode("unicode_escape", "backslashreplace").decode("ascii")
+    return cut + ("..." if len(value) > LOGGED_CHARACTERS else "")
 
 
 def create_app(settings: Settings | None = None, mock: Mock | None = None) -> Starlette:
     """The mock gateway as an ASGI app (``mock`` lets a caller keep a handle on its state)."""
     mock = mock or Mock(settings)
+    limit = mock.settings.max_body_bytes
 
     def finish(request: Request, status: int, elapsed_ms: float, exchange: Exchange | None = None,
                response_body: Any = None) -> None:
         """The log line and the journal entry of one request."""
         exchange = exchange or Exchange()
         model = exchange.model
-        path = request.scope["path"]  # cheaper than building request.url
-        log.info("%s %s %d %.1fms model=%s", request.method, path, status, elapsed_ms, model or "-")
+        path = request.scope["path"]  # request.url decodes the query string as UTF-8, which may fail
+        log.info("%s %s %d %.1fms model=%s", request.method, _loggable(path), status, elapsed_ms,
+                 _loggable(model) if model else "-")
         mock.journal.record(
             method=request.method, path=path, headers=request.headers,
             body=exchange.body if exchange.body_read else None, status=status, latency_ms=elapsed_ms,
@@ -65,7 +79,12 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
         )
 
     async def ocr(request: Request) -> Response:
-        answer = await mock.gateway.ocr(request.headers, lambda: _read_body(request))
+        started = time.perf_counter()
+        try:
+            answer = await mock.gateway.ocr(request.headers, lambda: _read_body(request, limit))
+        except ClientDisconnect:  # gone mid-body: nobody to answer; 499 as nginx notes it
+            finish(request, CLIENT_CLOSED, (time.perf_counter() - started) * 1000)
+            return Response(status_code=CLIENT_CLOSED)
         headers = {**answer.headers, "Server-Timing": server_timing(answer.elapsed_ms, answer.exchange.upstream_ms)}
         finish(request, answer.status, answer.elapsed_ms, answer.exchange, answer.body)
         response = json_response(answer.status, answer.body, headers)
@@ -95,6 +114,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
             *admin_routes(mock),
         ],
         exception_handlers={HTTPException: unknown},
+        middleware=[Middleware(ExactPaths)],
     )
     app.router.redirect_slashes = False
     app.state.mock = mock

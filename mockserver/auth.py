@@ -8,6 +8,7 @@ from .errors import GatewayError
 
 KEY_FORMAT = re.compile(r"^aistats_v1_sk_([A-Za-z0-9]{6,64})_(.+)$", re.DOTALL)
 BEARER = "Bearer "
+HTTP_WHITESPACE = " \t\r\n"
 
 
 def split_key(key: str) -> tuple[str, str]:
@@ -19,7 +20,12 @@ def split_key(key: str) -> tuple[str, str]:
 
 
 def parse_bearer(authorization: str | None) -> tuple[str, str]:
-    """(kid, secret) from the header, or the gateway's 401 for a missing header or a malformed key."""
+    """(kid, secret) from the header, or the gateway's 401 for a missing header or a malformed key.
+
+    The value is first trimmed of surrounding white space, as the gateway's runtime (Fetch ``Headers``)
+    normalizes every header value: ``"Bearer "`` is a missing bearer, not an empty key."""
+    if authorization is not None:
+        authorization = authorization.strip(HTTP_WHITESPACE)
     if authorization is None or not authorization.startswith(BEARER):
         raise GatewayError("unauthorised", "missing_or_invalid_authorization_header")
     match = KEY_FORMAT.match(authorization[len(BEARER) :].strip())

@@ -21,7 +21,7 @@ from .app import create_app
 from .mock import Mock
 from .resources import fixtures_dir
 from .scripting.loader import FixtureError
-from .settings import DEFAULT_JOURNAL_LIMIT, Settings
+from .settings import DEFAULT_JOURNAL_LIMIT, DEFAULT_MAX_BODY_BYTES, Settings
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -59,6 +59,8 @@ def main() -> None:
               help="An accepted key (repeatable; env: space-separated)")
 @click.option("--journal-limit", default=DEFAULT_JOURNAL_LIMIT, show_default=True, type=click.IntRange(min=1),
               envvar="OCR_MOCK_JOURNAL_LIMIT", help="Journal entries kept (the oldest are dropped)")
+@click.option("--max-body-bytes", default=DEFAULT_MAX_BODY_BYTES, show_default=True, type=click.IntRange(min=1),
+              envvar="OCR_MOCK_MAX_BODY_BYTES", help="Larger request bodies get 413 payload_too_large")
 @click.option("--admin-token", envvar="OCR_MOCK_ADMIN_TOKEN",
               help="Token for /_mock/ (required when not bound to loopback)")
 @click.option("--log-level", default="info", show_default=True, envvar="OCR_MOCK_LOG_LEVEL",
@@ -78,6 +80,7 @@ def serve(
     keys_file: Path | None,
     keys: tuple[str, ...],
     journal_limit: int,
+    max_body_bytes: int,
     admin_token: str | None,
     log_level: str,
     workers: int,
@@ -93,7 +96,7 @@ def serve(
         )
     fixture_dir = None if no_fixtures else (fixtures or fixtures_dir())
     settings = Settings(spec=spec, catalog=catalog, keys_file=keys_file, keys=keys, fixtures=fixture_dir,
-                        journal_limit=journal_limit, admin_token=admin_token)
+                        journal_limit=journal_limit, admin_token=admin_token, max_body_bytes=max_body_bytes)
     if workers > 1 or state_file is not None:
         if reload_fixtures:
             raise click.UsageError("--reload works with one worker and in-memory state only")

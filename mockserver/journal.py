@@ -15,21 +15,28 @@ from .hashing import sha256_of_text
 
 REDACTED = "[redacted]"
 SECRET_HEADERS = frozenset({"authorization", "x-mock-admin-token"})
-LARGE_STRING = 64 * 1024  # longer body strings (images) are kept as a digest, not their bytes
+LARGE_STRING = 64 * 1024  # longer strings (images, huge headers) are kept as a digest, not their bytes
+DEEPEST = 32  # arrays and objects nested deeper are kept as a note: the journal must encode as JSON
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {name.lower(): (REDACTED if name.lower() in SECRET_HEADERS else value) for name, value in headers.items()}
+    return {
+        name.lower(): (REDACTED if name.lower() in SECRET_HEADERS else digest_large(value))
+        for name, value in headers.items()
+    }
 
 
-def digest_large(value: Any) -> Any:
-    """The body with every very long string replaced by its size and SHA-256."""
+def digest_large(value: Any, depth: int = DEEPEST) -> Any:
+    """``value`` with every very long string replaced by its size and SHA-256, and every array or
+    object nested more than ``depth`` levels down by a note saying so."""
     if isinstance(value, str) and len(value) > LARGE_STRING:
         return f"<{len(value)} characters, sha256 {sha256_of_text(value)}>"
+    if isinstance(value, dict | list) and depth <= 0:
+        return f"<nested deeper than {DEEPEST} levels>"
     if isinstance(value, dict):
-        return {key: digest_large(item) for key, item in value.items()}
+        return {key: digest_large(item, depth - 1) for key, item in value.items()}
     if isinstance(value, list):
-        return [digest_large(item) for item in value]
+        return [digest_large(item, depth - 1) for item in value]
     return value
 
 
@@ -74,7 +81,7 @@ class Journal:
                 id=next(self._ids),
                 time=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
                 method=method, path=path, headers=redact_headers(headers), body=digest_large(body), status=status,
-                latency_ms=latency_ms, model=model, script=script, nearest=nearest, response=response,
+                latency_ms=latency_ms, model=model, script=script, nearest=digest_large(nearest), response=response,
                 answered_by=answered_by,
             )
             if len(self._entries) == self.limit:

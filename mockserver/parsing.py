@@ -4,11 +4,19 @@ The body is parsed as JSON whatever the Content-Type, except form content types,
 as forms. The bytes are decoded as UTF-8 with invalid sequences replaced and a leading BOM dropped,
 as the gateway's runtime (``Request.json()``) does; anything that is not then a JSON text is
 ``invalid_json``. NaN and Infinity are not JSON.
+
+Whatever path parses the body, the result holds only what the rest of the mock can encode again:
+integers beyond 64 bits become floats (JavaScript's numbers; orjson does the same), numbers beyond
+the largest double become the largest double (Infinity cannot be encoded again), and a lone
+surrogate escape (``"\\ud800"``) becomes U+FFFD, as a UTF-8 encoder writes it. Nesting is limited
+to orjson's 1,024 levels.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import sys
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -28,6 +36,25 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _js_number(literal: str) -> float:
+    """A number literal as a double; past the largest double (JavaScript's Infinity), the largest double.
+
+    JSON cannot carry Infinity onwards (the validator re-encodes the body; orjson writes it as null, which
+    would be "received null"): the largest double is still a number, as Infinity is to the gateway."""
+    value = float(literal)
+    return value if math.isfinite(value) else math.copysign(sys.float_info.max, value)
+
+
+def _js_integer(digits: str) -> int | float:
+    """An integer literal: an int where orjson reads one too (64 bits), a double beyond, as JavaScript does.
+    (Either way the schema sees a number; the bound keeps both parsers' results equal.)"""
+    if len(digits) <= 21:
+        value = int(digits)
+        if -(2**63) <= value < 2**64:
+            return value
+    return _js_number(digits)
+
+
 def parse_json(raw: bytes | bytearray) -> Any:
     """The parsed body. A ``bytearray`` of ``LARGE_BODY`` bytes or more is emptied on the way (see below)."""
     if isinstance(raw, bytearray) and len(raw) >= LARGE_BODY:
@@ -36,23 +63,57 @@ def parse_json(raw: bytes | bytearray) -> Any:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         pass
-    # Slow path for what orjson refuses but the gateway accepts: invalid UTF-8 (replaced),
-    # a BOM, lone surrogates, integers beyond 64 bits.
-    return _parse_lenient(raw.decode("utf-8", errors="replace"))
+    # Slow path for what orjson refuses but the gateway accepts: invalid UTF-8 (replaced), a BOM,
+    # then lone surrogate escapes and numbers beyond a double (1e999).
+    text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return _parse_lenient(text)
 
 
 def _parse_lenient(text: str) -> Any:
+    """The standard library's parser, reading numbers as JavaScript does; lone surrogates replaced."""
     try:
-        return json.loads(text.removeprefix("\ufeff"), parse_constant=_reject_constant)
+        parsed = json.loads(text, parse_constant=_reject_constant, parse_int=_js_integer, parse_float=_js_number)
     except (ValueError, RecursionError):
         raise InvalidJson() from None
+    return without_lone_surrogates(parsed)
+
+
+def _well_formed(text: str) -> str:
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
+def without_lone_surrogates(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings and keys replaced by U+FFFD (iteratively: the
+    body may be nested almost as deep as the recursion limit, and this runs deep in the app's stack)."""
+    root: list[Any] = [value]
+    stack: list[tuple[Any, Any]] = [(root, 0)]
+    while stack:
+        container, key = stack.pop()
+        item = container[key]
+        if isinstance(item, str):
+            container[key] = _well_formed(item)
+        elif isinstance(item, list):
+            stack.extend((item, index) for index in range(len(item)))
+        elif isinstance(item, dict):
+            fixed = {_well_formed(name): member for name, member in item.items()}
+            container[key] = fixed
+            stack.extend((fixed, name) for name in fixed)
+    return root[0]
 
 
 # orjson holds the raw bytes, its own copy of them and the result at once: three times a large image
 # at the peak. A large body is decoded and its buffer released first, then parsed by the standard
 # library (twice the body at the peak). Both accept the same texts (orjson, tried second, goes deeper
-# in nesting); the one difference in the result is that integers beyond 64 bits stay ints where orjson
-# gives floats, which no answer can show (no field of the schema is a number and none is echoed).
+# in nesting) and read numbers alike (beyond 64 bits, a double, as JavaScript does).
 LARGE_BODY = 1 << 20
 
 
@@ -63,7 +124,7 @@ def _parse_large(buffer: bytearray) -> Any:
         text, valid_utf8 = buffer.decode("utf-8", errors="replace"), False
     buffer.clear()
     try:
-        return _parse_lenient(text)
+        return _parse_lenient(text.removeprefix("\ufeff"))
     except InvalidJson:
         if not valid_utf8:
             raise
@@ -81,6 +142,6 @@ def is_form(content_type: str | None) -> bool:
     return media_type(content_type) in FORM_TYPES
 
 
-def parse_urlencoded(raw: bytes) -> dict[str, Any]:
+def parse_urlencoded(raw: bytes | bytearray) -> dict[str, Any]:
     text = raw.decode("utf-8", errors="replace")
     return dict(parse_qsl(text, keep_blank_values=True))

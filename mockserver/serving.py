@@ -1,5 +1,11 @@
 """Running the app under uvicorn with what the mock needs from the server: the transport in the ASGI
-scope (for connection faults)."""
+scope (for connection faults) and a bound on the request head.
+
+uvicorn's httptools protocol sets no limit on the request line and headers: a client could send
+megabytes of headers and every byte would be held (and journaled). Past ``MAX_HEAD_BYTES`` the mock
+answers ``431 Request Header Fields Too Large`` (plain text, as a front server does before any
+application runs) and closes the connection.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +15,39 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .faults import TRANSPORT
 
+MAX_HEAD_BYTES = 128 * 1024  # request line + headers: far above what any HTTP client sends
+_TOO_LARGE_BODY = b"Request header fields too large"
+TOO_LARGE = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(_TOO_LARGE_BODY), _TOO_LARGE_BODY)
+)
+
 
 class TransportExposingProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, adding the connection's transport to each request's scope."""
+    """uvicorn's httptools protocol, adding the connection's transport to each request's scope and
+    refusing a request head larger than ``MAX_HEAD_BYTES``."""
+
+    _head_bytes = 0
+    _in_head = True
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         scope: Any = self.scope
         scope["extensions"] = {TRANSPORT: self.transport}
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._in_head, self._head_bytes = True, 0
+
+    def data_received(self, data: bytes) -> None:
+        if self._in_head:
+            self._head_bytes += len(data)
+        super().data_received(data)
+        if self._in_head and self._head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
+            self.logger.warning("Request head larger than %d bytes: 431.", MAX_HEAD_BYTES)
+            self.transport.write(TOO_LARGE)
+            self.transport.close()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_JOURNAL_LIMIT = 10_000
+DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024  # generous: the later gateway refuses above 16 MiB
 
 
 @dataclass(frozen=True)
@@ -18,3 +19,4 @@ class Settings:
     journal_limit: int = DEFAULT_JOURNAL_LIMIT
     admin_token: str | None = None  # required on /_mock/ when set
     state_file: Path | None = None  # shared SQLite state (``--workers``); None: in memory, one process
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # larger bodies get 413 payload_too_large

@@ -46,12 +46,18 @@ def test_query_string_key_is_not_a_key(client: TestClient) -> None:
         "aistats_v1_sk_abc-123_secret",  # kid with a non-alphanumeric character
         "aistats_v1_sk_abcdef",  # no secret
         "aistats_v2_sk_abcdef_secret",
-        "",
     ],
 )
 def test_invalid_key_format(client: TestClient, token: str) -> None:
     response = post_ocr(client, VALID_BODY, headers={"Authorization": f"Bearer {token}"})
     unauthorised(response, "invalid_key_format")
+
+
+@pytest.mark.parametrize("value", ["Bearer ", "Bearer \t", " Bearer  "])
+def test_a_bearer_without_a_token_is_a_missing_bearer(client: TestClient, value: str) -> None:
+    """An HTTP field value has no surrounding white space (the gateway's runtime trims it): "Bearer"."""
+    response = post_ocr(client, VALID_BODY, headers={"Authorization": value})
+    unauthorised(response, "missing_or_invalid_authorization_header")
 
 
 def test_secret_may_contain_underscores(client: TestClient) -> None:

@@ -68,6 +68,7 @@ def test_error_headers(client: TestClient, body: dict[str, Any], auth: str | Non
         ("provider_payment_required", 502, "system", "upstream", "upstream"),
         ("gateway_error", 500, "system", "gateway", "upstream"),
         ("pipeline_execution_error", 500, "system", "gateway", "upstream"),
+        ("payload_too_large", 413, "user", "user", "user"),  # the mock's body limit (later gateway releases)
     ],
 )
 def test_error_table(code: str, status: int, error_type: str, origin: str, attribution: str) -> None:
@@ -83,8 +84,8 @@ def test_error_table(code: str, status: int, error_type: str, origin: str, attri
     assert error.headers() == {"X-Gateway-Error-Attribution": attribution, "X-Gateway-Error-Origin": origin}
 
 
-def test_the_error_table_has_exactly_the_contract_codes() -> None:
-    assert len(error_table()) == 11
+def test_the_error_table_has_exactly_the_contract_codes_and_the_body_limit() -> None:
+    assert len(error_table()) == 12
 
 
 def test_provider_payment_required_names_the_provider() -> None:

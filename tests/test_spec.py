@@ -58,8 +58,8 @@ def test_additions() -> None:
     assert request["beta"] == {"type": "object"}
     assert request["routing"] == {"$ref": "#/components/schemas/ProviderRoutingOptions"}
     responses = BUNDLED["paths"]["/ocr"]["post"]["responses"]
-    assert set(responses) == {"200", "400", "401", "402", "429", "500", "502"}
-    for status in ("400", "401", "402", "429", "500", "502"):
+    assert set(responses) == {"200", "400", "401", "402", "413", "429", "500", "502"}
+    for status in ("400", "401", "402", "413", "429", "500", "502"):
         schema = responses[status]["content"]["application/json"]["schema"]
         assert schema == {"$ref": "#/components/schemas/ErrorResponse"}
     envelope = schemas(BUNDLED)["ErrorResponse"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -143,13 +144,21 @@ async def play(outcome: Outcome | None, call: OcrCall) -> UpstreamDocument:
     document_pages = len(pages) if outcome.kind == "pages" else 0
     delay_ms = outcome.delay.draw_ms(document_pages)
     if delay_ms > 0:
-        await asyncio.sleep(delay_ms / 1000)
+        await sleep_at_least(delay_ms / 1000)
     if outcome.error is not None:
         raise GatewayError(outcome.error.code, outcome.error.description)
     if outcome.upstream is not None:
         raise upstream_failure(outcome.upstream, call.provider, call.gateway_model)
     call.exchange.fault = outcome.fault
     return UpstreamDocument(pages=pages)
+
+
+async def sleep_at_least(seconds: float) -> None:
+    """Sleep ``seconds`` or a little more, never less: uvloop's timers have millisecond ticks and may
+    fire up to a millisecond early, and the scripted delay is what ``generation_ms`` reports."""
+    end = time.perf_counter() + seconds
+    while (left := end - time.perf_counter()) > 0:
+        await asyncio.sleep(left)
 
 
 def _fresh(script: Script) -> Script:

@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from ..images import image_bytes
+from ..journal import REDACTED, SECRET_HEADERS
 from ..upstream import OcrCall
 from .sniff import sniff_media_type
 
@@ -60,7 +61,9 @@ class Match:
         for name, expected in self.headers.items():
             got = facts.call.headers.get(name.lower(), None)
             if got != expected:
-                found.append(Mismatch(f"headers.{name.lower()}", expected, got))
+                secret = name.lower() in SECRET_HEADERS  # never copy a key into the journal
+                found.append(Mismatch(f"headers.{name.lower()}", REDACTED if secret else expected,
+                                      REDACTED if secret and got is not None else got))
         if self.image_sha256 is not None and facts.image_sha256 != self.image_sha256:
             found.append(Mismatch("image.sha256", self.image_sha256, facts.image_sha256))
         if self.image_media_type is not None and facts.image_media_type != self.image_media_type:
