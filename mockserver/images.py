@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import binascii
+import hashlib
 import re
 import string
 
@@ -10,6 +11,7 @@ _URL = re.compile(r"^https?://", re.IGNORECASE)
 _BARE_BASE64_PREFIX = "data:image/jpeg;base64,"
 _SLICE = 1 << 16
 _NOT_BASE64 = bytes(set(range(256)) - set((string.ascii_letters + string.digits + "+/").encode()))
+_NOT_BASE64_OR_PAD = bytes(set(_NOT_BASE64) - {ord("=")})
 
 
 def image_as_sent(image: str) -> str:
@@ -58,3 +60,44 @@ def decoded_size(image: str) -> int | None:
         for i in range(start, len(image), _SLICE)
     )
     return symbols * 3 // 4
+
+
+_HEAD = 16  # enough leading bytes to sniff the media type
+
+
+def image_digest(image: str) -> tuple[str, bytes] | None:
+    """(SHA-256 hex, first bytes) of ``image_bytes(image)``, without holding the decoded image or a copy
+    of the payload: clean base64 is decoded a slice at a time. Anything unusual (non-ASCII, padding
+    before the end) takes the plain path, so the result is always that of ``image_bytes``."""
+    if _URL.match(image):
+        return None
+    start = 0
+    if image.startswith("data:"):
+        comma = image.find(",")
+        if comma < 0 or not image[:comma].endswith(";base64"):
+            return _digest_of(image_bytes(image))
+        start = comma + 1
+    digest = hashlib.sha256()
+    head = b""
+    carry = b""
+    for index in range(start, len(image), _SLICE):
+        piece = image[index : index + _SLICE]
+        if not piece.isascii():
+            return _digest_of(image_bytes(image))
+        symbols = carry + piece.encode("ascii").translate(None, _NOT_BASE64_OR_PAD)
+        if b"=" in symbols.rstrip(b"="):  # padding in the middle: leave it to the plain path
+            return _digest_of(image_bytes(image))
+        whole = len(symbols.rstrip(b"=")) // 4 * 4
+        carry = symbols[whole:]
+        if whole:
+            chunk = binascii.a2b_base64(symbols[:whole])
+            digest.update(chunk)
+            if len(head) < _HEAD:
+                head = (head + chunk)[:_HEAD]
+    if carry.rstrip(b"="):
+        return _digest_of(image_bytes(image))  # a last partial group: the plain decoder's rules decide
+    return digest.hexdigest(), head
+
+
+def _digest_of(data: bytes | None) -> tuple[str, bytes] | None:
+    return None if data is None else (hashlib.sha256(data).hexdigest(), data[:_HEAD])

@@ -7,9 +7,11 @@ import itertools
 import threading
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from .hashing import sha256_of_text
 
@@ -42,26 +44,50 @@ def digest_large(value: Any, depth: int = DEEPEST) -> Any:
 
 @dataclass(frozen=True)
 class Entry:
+    """One journaled request. Its headers, body, nearest scripts and response are kept as one JSON
+    document (``details``): a full journal then holds ten thousand byte strings rather than ten
+    thousand trees of dicts for the garbage collector to walk on every collection (that walk showed
+    as p99 spikes of 60 ms under load)."""
+
     id: int
     time: str
     method: str
     path: str
-    headers: dict[str, str]
-    body: Any
     status: int
     latency_ms: float
     model: str | None
     script: str | None
-    nearest: list[dict[str, Any]] = field(default_factory=list)
-    response: Any = None
+    details: bytes  # JSON: {"headers", "body", "nearest", "response"}
     answered_by: str | None = None  # "script", "default", "builtin"; None: answered before the provider step
 
+    def _detail(self, name: str) -> Any:
+        return orjson.loads(self.details)[name]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        headers: dict[str, str] = self._detail("headers")
+        return headers
+
+    @property
+    def body(self) -> Any:
+        return self._detail("body")
+
+    @property
+    def nearest(self) -> list[dict[str, Any]]:
+        nearest: list[dict[str, Any]] = self._detail("nearest")
+        return nearest
+
+    @property
+    def response(self) -> Any:
+        return self._detail("response")
+
     def to_json(self) -> dict[str, Any]:
+        details = orjson.loads(self.details)
         return {
-            "id": self.id, "time": self.time, "method": self.method, "path": self.path, "headers": self.headers,
-            "body": self.body, "status": self.status, "latency_ms": round(self.latency_ms, 3), "model": self.model,
-            "script": self.script, "nearest": self.nearest, "response": self.response,
-            "answered_by": self.answered_by,
+            "id": self.id, "time": self.time, "method": self.method, "path": self.path,
+            "headers": details["headers"], "body": details["body"], "status": self.status,
+            "latency_ms": round(self.latency_ms, 3), "model": self.model, "script": self.script,
+            "nearest": details["nearest"], "response": details["response"], "answered_by": self.answered_by,
         }
 
 
@@ -77,12 +103,16 @@ class Journal:
                latency_ms: float, model: str | None, script: str | None, nearest: list[dict[str, Any]],
                response: Any, answered_by: str | None = None) -> Entry:
         with self._lock:
+            details = orjson.dumps(
+                {"headers": redact_headers(headers), "body": digest_large(body), "nearest": digest_large(nearest),
+                 "response": response},
+                option=orjson.OPT_NON_STR_KEYS,
+            )
             entry = Entry(
                 id=next(self._ids),
                 time=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                method=method, path=path, headers=redact_headers(headers), body=digest_large(body), status=status,
-                latency_ms=latency_ms, model=model, script=script, nearest=digest_large(nearest), response=response,
-                answered_by=answered_by,
+                method=method, path=path, status=status, latency_ms=latency_ms, model=model, script=script,
+                details=details, answered_by=answered_by,
             )
             if len(self._entries) == self.limit:
                 self.dropped += 1

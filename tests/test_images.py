@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.images import decoded_size, image_as_sent, image_bytes
+from mockserver.images import decoded_size, image_as_sent, image_bytes, image_digest
 
 
 def test_bare_base64_is_sent_as_a_jpeg_data_url() -> None:
@@ -38,3 +39,33 @@ def test_urls_have_no_bytes_and_plain_data_urls_are_their_text() -> None:
     assert image_bytes("http://example.com/a.png") is None and decoded_size("http://example.com/a.png") is None
     assert image_bytes("data:text/plain,héllo") == "héllo".encode()
     assert decoded_size("data:text/plain,héllo") == len("héllo".encode())
+
+
+def _plain_digest(image: str) -> tuple[str, bytes] | None:
+    data = image_bytes(image)
+    return None if data is None else (hashlib.sha256(data).hexdigest(), data[:16])
+
+
+@given(
+    data=st.binary(max_size=2_000), width=st.sampled_from([0, 3, 76]), prefix=st.sampled_from(["", "data:x;base64,"])
+)
+def test_the_streamed_digest_is_that_of_the_decoded_bytes(data: bytes, width: int, prefix: str) -> None:
+    encoded = base64.b64encode(data).decode()
+    if width:
+        encoded = "\n".join(encoded[i : i + width] for i in range(0, len(encoded), width))
+    image = prefix + encoded
+    assert image_digest(image) == _plain_digest(image) == (hashlib.sha256(data).hexdigest(), data[:16])
+
+
+@given(st.text(max_size=300))
+def test_the_streamed_digest_agrees_on_any_text(text: str) -> None:
+    for image in (text, "data:image/png;base64," + text, "data:text/plain," + text):
+        assert image_digest(image) == _plain_digest(image)
+
+
+def test_the_streamed_digest_of_an_image_spanning_many_slices() -> None:
+    data = bytes(range(256)) * 3_000  # 768 kB: about a million base64 characters, sixteen slices
+    encoded = base64.b64encode(data).decode()
+    wrapped = "\r\n".join(encoded[i : i + 76] for i in range(0, len(encoded), 76))
+    for image in (encoded, "data:image/png;base64," + wrapped):
+        assert image_digest(image) == (hashlib.sha256(data).hexdigest(), data[:16])

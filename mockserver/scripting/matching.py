@@ -7,13 +7,12 @@ conditions: the most specific match answers, and declared order breaks ties.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from ..images import image_bytes
+from ..images import image_digest
 from ..journal import REDACTED, SECRET_HEADERS
 from ..upstream import OcrCall
 from .sniff import sniff_media_type
@@ -94,18 +93,18 @@ class RequestFacts:
         self.call = call
 
     @cached_property
-    def image_bytes(self) -> bytes | None:
-        return image_bytes(self.call.image)
+    def _image_digest(self) -> tuple[str, bytes] | None:
+        return image_digest(self.call.image)  # (sha256, first bytes): a large image is never held decoded
 
-    @cached_property
+    @property
     def image_sha256(self) -> str | None:
-        data = self.image_bytes
-        return hashlib.sha256(data).hexdigest() if data is not None else None
+        digest = self._image_digest
+        return digest[0] if digest is not None else None
 
-    @cached_property
+    @property
     def image_media_type(self) -> str | None:
-        data = self.image_bytes
-        return sniff_media_type(data) if data is not None else None
+        digest = self._image_digest
+        return sniff_media_type(digest[1]) if digest is not None else None
 
     @property
     def image_url(self) -> str | None:

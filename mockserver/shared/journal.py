@@ -36,7 +36,8 @@ class SharedJournal(Journal):
 
     def record(self, **details: Any) -> Entry:
         entry = super().record(**details)
-        stored = {f.name: getattr(entry, f.name) for f in fields(entry) if f.name != "id"}
+        stored = {f.name: getattr(entry, f.name) for f in fields(entry) if f.name not in ("id", "details")}
+        stored["details"] = entry.details.decode()
         with self._db.transaction() as db:
             cursor = db.execute("INSERT INTO journal (model, status, entry) VALUES (?, ?, ?)",
                                 (entry.model, entry.status, orjson.dumps(stored)))
@@ -52,7 +53,12 @@ class SharedJournal(Journal):
                 "SELECT id, entry FROM journal WHERE (?1 IS NULL OR model = ?1) AND (?2 IS NULL OR status = ?2) "
                 "ORDER BY id", (model, status),
             ).fetchall()
-        return [Entry(id=entry_id, **orjson.loads(blob)) for entry_id, blob in rows]
+        entries = []
+        for entry_id, blob in rows:
+            stored = orjson.loads(blob)
+            stored["details"] = stored["details"].encode()
+            entries.append(Entry(id=entry_id, **stored))
+        return entries
 
     def clear(self) -> None:
         with self._db.transaction() as db:
