@@ -91,6 +91,21 @@ class Entry:
         }
 
 
+def _details(headers: dict[str, str], body: Any, nearest: list[dict[str, Any]], response: Any) -> bytes:
+    """The entry's details as JSON. Most requests are small: encoded as they are, no string in them can
+    be over ``LARGE_STRING``, so the walk that digests large strings and cuts deep nesting (orjson
+    refuses past 254 levels) is only done when the plain encoding is large or refused."""
+    try:
+        plain = orjson.dumps({"headers": headers, "body": body, "nearest": nearest, "response": response},
+                             option=orjson.OPT_NON_STR_KEYS)
+        if len(plain) <= LARGE_STRING:
+            return plain
+    except orjson.JSONEncodeError:
+        pass
+    bounded = {"headers": headers, "body": digest_large(body), "nearest": digest_large(nearest), "response": response}
+    return orjson.dumps(bounded, option=orjson.OPT_NON_STR_KEYS)
+
+
 class Journal:
     def __init__(self, limit: int = 10_000) -> None:
         self.limit = limit
@@ -103,11 +118,7 @@ class Journal:
                latency_ms: float, model: str | None, script: str | None, nearest: list[dict[str, Any]],
                response: Any, answered_by: str | None = None) -> Entry:
         with self._lock:
-            details = orjson.dumps(
-                {"headers": redact_headers(headers), "body": digest_large(body), "nearest": digest_large(nearest),
-                 "response": response},
-                option=orjson.OPT_NON_STR_KEYS,
-            )
+            details = _details(redact_headers(headers), body, nearest, response)
             entry = Entry(
                 id=next(self._ids),
                 time=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
