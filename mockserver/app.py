@@ -21,7 +21,7 @@ from .http import json_response, not_found, preflight, server_timing
 from .mock import Mock
 from .parsing import InvalidJson, is_form, media_type, parse_json, parse_urlencoded
 from .paths import ExactPaths
-from .reading import ClientDisconnect, PayloadTooLarge, read_limited, read_multipart
+from .reading import ClientDisconnect, PayloadTooLarge, declared_length, read_limited, read_multipart
 from .settings import Settings
 
 log = logging.getLogger("ocr_mock")
@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
             method=request.method, path=path, headers=request.headers,
             body=exchange.body if exchange.body_read else None, status=status, latency_ms=elapsed_ms,
             model=model, script=exchange.script_id, nearest=exchange.nearest, response=response_body,
-            answered_by=exchange.answered_by,
+            answered_by=exchange.answered_by, body_size=declared_length(request),
         )
 
     async def ocr(request: Request) -> Response:

@@ -91,17 +91,21 @@ class Entry:
         }
 
 
-def _details(headers: dict[str, str], body: Any, nearest: list[dict[str, Any]], response: Any) -> bytes:
+def _details(
+    headers: dict[str, str], body: Any, nearest: list[dict[str, Any]], response: Any, body_size: int | None
+) -> bytes:
     """The entry's details as JSON. Most requests are small: encoded as they are, no string in them can
     be over ``LARGE_STRING``, so the walk that digests large strings and cuts deep nesting (orjson
-    refuses past 254 levels) is only done when the plain encoding is large or refused."""
-    try:
-        plain = orjson.dumps({"headers": headers, "body": body, "nearest": nearest, "response": response},
-                             option=orjson.OPT_NON_STR_KEYS)
-        if len(plain) <= LARGE_STRING:
-            return plain
-    except orjson.JSONEncodeError:
-        pass
+    refuses past 254 levels) is only done when the plain encoding is large or refused. A body of
+    unknown or large size goes straight to the walk (encoding a large image first would copy it)."""
+    if body_size is not None and body_size <= LARGE_STRING:
+        try:
+            plain = orjson.dumps({"headers": headers, "body": body, "nearest": nearest, "response": response},
+                                 option=orjson.OPT_NON_STR_KEYS)
+            if len(plain) <= LARGE_STRING:
+                return plain
+        except orjson.JSONEncodeError:
+            pass
     bounded = {"headers": headers, "body": digest_large(body), "nearest": digest_large(nearest), "response": response}
     return orjson.dumps(bounded, option=orjson.OPT_NON_STR_KEYS)
 
@@ -116,9 +120,10 @@ class Journal:
 
     def record(self, *, method: str, path: str, headers: Mapping[str, str], body: Any, status: int,
                latency_ms: float, model: str | None, script: str | None, nearest: list[dict[str, Any]],
-               response: Any, answered_by: str | None = None) -> Entry:
+               response: Any, answered_by: str | None = None, body_size: int | None = None) -> Entry:
+        """``body_size``: the raw body's length, when known (it lets a small entry skip a walk)."""
         with self._lock:
-            details = _details(redact_headers(headers), body, nearest, response)
+            details = _details(redact_headers(headers), body, nearest, response, body_size)
             entry = Entry(
                 id=next(self._ids),
                 time=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),

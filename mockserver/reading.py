@@ -26,14 +26,14 @@ class PayloadTooLarge(GatewayError):
         super().__init__("payload_too_large", f"The request body is larger than this mock's limit of {limit} bytes.")
 
 
-def _declared_length(request: Request) -> int | None:
+def declared_length(request: Request) -> int | None:
     value = request.headers.get("content-length", "")
     return int(value) if value.isascii() and value.isdigit() else None
 
 
 async def limited_chunks(request: Request, limit: int) -> AsyncGenerator[bytes, None]:
     """The body's chunks as they arrive; ``PayloadTooLarge`` once they pass ``limit`` bytes."""
-    declared = _declared_length(request)
+    declared = declared_length(request)
     if declared is not None and declared > limit:
         raise PayloadTooLarge(limit)
     received = 0
