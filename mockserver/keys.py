@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from .auth import parse_bearer, redact, split_key
+from .auth import parse_bearer, split_key
 from .errors import GatewayError
 
 NANOS_PER_USD = 10**9
@@ -172,4 +172,3 @@ def records_from_keys(inline: Iterable[str]) -> list[dict[str, Any]]:
     return [{"key": key} for key in inline if key]
 
 
-__all__ = ["KeyAccount", "Keyring", "redact"]

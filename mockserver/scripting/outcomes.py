@@ -60,10 +60,6 @@ class Delay:
             base += min(cap, self._rng.lognormvariate(math.log(median), sigma))
         return base + self.per_page_ms * pages
 
-    @property
-    def is_zero(self) -> bool:
-        return self.fixed_ms == 0 and self.uniform is None and self.lognormal is None and self.per_page_ms == 0
-
 
 @dataclass(frozen=True)
 class Outcome:
