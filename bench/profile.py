@@ -19,27 +19,30 @@ from .processes import Running
 _PIPELINE = tuple(
     f"(mockserver/{module}.py"
     for module in (
-        "app",
-        "gateway",
-        "auth",
-        "accounts",
-        "catalog",
-        "routing",
-        "pricing",
-        "upstream",
-        "images",
-        "ids",
-        "errors",
+        "web/app",
+        "gateway/pipeline",
+        "gateway/auth",
+        "state/keys",
+        "gateway/catalog",
+        "gateway/routing",
+        "gateway/pricing",
+        "gateway/upstream",
+        "gateway/images",
+        "gateway/ids",
+        "gateway/errors",
     )
 )
 CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("the log line (stdlib logging)", ("logging/__init__.py", "_log (mockserver/app.py")),
+    ("the log line (stdlib logging)", ("logging/__init__.py", "_log (mockserver/web/app.py")),
     (
         "body validation (openapi-core's validator, jsonschema)",
-        ("mockserver/validation.py", "mockserver/body_schema.py"),
+        ("mockserver/gateway/validation.py", "mockserver/gateway/body_schema.py"),
     ),
-    ("reading and parsing the body", ("mockserver/request_body.py", "mockserver/parsing.py", "_read_body (")),
-    ("encoding the answer and its headers", ("mockserver/http.py",)),
+    (
+        "reading and parsing the body",
+        ("mockserver/gateway/reading.py", "mockserver/gateway/parsing.py", "_read_body ("),
+    ),
+    ("encoding the answer and its headers", ("mockserver/web/http.py",)),
     ("the handler and gateway pipeline (auth, catalog, routing, pricing, success body)", _PIPELINE),
     (
         "HTTP server: parsing, socket reads and writes (uvicorn, httptools)",

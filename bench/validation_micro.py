@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import orjson
 
-from mockserver.spec import load_spec
-from mockserver.validation import BodyValidator
+from mockserver.gateway.spec import load_spec
+from mockserver.gateway.validation import BodyValidator
 
 from .bodies import ERROR, SUCCESS
 

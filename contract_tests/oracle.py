@@ -21,14 +21,14 @@ import requests
 from openapi_schema_validator import OAS30Validator
 from requests.structures import CaseInsensitiveDict
 
-from mockserver.auth import BEARER, HTTP_WHITESPACE, KEY_FORMAT
-from mockserver.parsing import is_form
+from mockserver.gateway.auth import BEARER, HTTP_WHITESPACE, KEY_FORMAT
+from mockserver.gateway.parsing import is_form
 
 from .reference import NO_PROVIDERS_MESSAGE, UNSUPPORTED_FILTERS, contract
 
 # JavaScript's String.prototype.trim() removes these (WhiteSpace and LineTerminator); Python's
 # str.strip() removes a different set (it keeps U+FEFF, and removes U+001C..U+001F and U+0085).
-# Restated from the contract rather than imported from mockserver.validation: the suite judges the
+# Restated from the contract rather than imported from mockserver.gateway.validation: the suite judges the
 # mock, so a mistake in the mock's trimming must not become the suite's too (it found one).
 JS_WHITESPACE = (
     "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"

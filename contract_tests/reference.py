@@ -15,12 +15,12 @@ from typing import Any
 
 import yaml
 
-from mockserver.catalog import Catalog, Model, ProviderOffer, load_catalog
-from mockserver.errors import ErrorKind, error_table
-from mockserver.http import CORS_HEADERS, NOT_FOUND_BODY, NOT_FOUND_TYPE
-from mockserver.ids import GENERATION_ID
-from mockserver.routing import NO_PROVIDERS_MESSAGE, UNSUPPORTED_FILTERS
-from mockserver.spec import LoadedSpec, load_spec
+from mockserver.gateway.catalog import Catalog, Model, ProviderOffer, load_catalog
+from mockserver.gateway.errors import ErrorKind, error_table
+from mockserver.gateway.ids import GENERATION_ID
+from mockserver.gateway.routing import NO_PROVIDERS_MESSAGE, UNSUPPORTED_FILTERS
+from mockserver.gateway.spec import LoadedSpec, load_spec
+from mockserver.web.http import CORS_HEADERS, NOT_FOUND_BODY, NOT_FOUND_TYPE
 
 DATA = Path(__file__).resolve().parent / "data"
 

@@ -69,7 +69,7 @@ def run_suite(config: RunConfig, *, app: Any = None, progress: Progress | None =
     target = Target.from_option(config.target)
     target.check_allowed(config.live)
     if target.in_process and app is None:
-        from mockserver.app import Settings, create_app
+        from mockserver.web.app import Settings, create_app
 
         app = create_app(Settings())
     key = config.api_key() or f"aistats_v1_sk_contract0_{secrets.token_hex(8)}"

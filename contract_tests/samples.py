@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.auths import AuthContext, set_on_generated_case
 
-from mockserver.auth import BEARER
+from mockserver.gateway.auth import BEARER
 
 from . import strategies
 from .checks._common import AnyCase

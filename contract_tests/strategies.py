@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from mockserver.auth import BEARER
+from mockserver.gateway.auth import BEARER
 
 from .images import ENCODERS, bare_base64, data_url
 from .reference import contract

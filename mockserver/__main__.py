@@ -1,5 +1,5 @@
 """``python -m mockserver`` is ``ocr-mock``."""
 
-from .cli import main
+from mockserver.cli import main
 
 main()

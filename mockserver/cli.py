@@ -16,12 +16,11 @@ import click
 import uvicorn
 
 from contract_tests.cli import contract
-
-from .app import create_app
-from .mock import Mock
-from .resources import fixtures_dir
-from .scripting.loader import FixtureError
-from .settings import DEFAULT_JOURNAL_LIMIT, DEFAULT_MAX_BODY_BYTES, Settings
+from mockserver.mock import Mock
+from mockserver.resources import fixtures_dir
+from mockserver.scripting.loader import FixtureError
+from mockserver.settings import DEFAULT_JOURNAL_LIMIT, DEFAULT_MAX_BODY_BYTES, Settings
+from mockserver.web.app import create_app
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -105,7 +104,7 @@ def serve(
     mock = _build(settings)
     app = create_app(mock=mock)
     if reload_fixtures and fixture_dir is not None:
-        from .reloading import watch_fixtures
+        from mockserver.web.reloading import watch_fixtures
 
         watch_fixtures(mock, fixture_dir)
     # uvicorn shuts down gracefully on SIGTERM (in-flight requests finish) and then re-raises the
@@ -120,8 +119,8 @@ def serve(
 def _serve_shared(settings: Settings, workers: int, state_file: Path | None, *, host: str, port: int,
                   log_level: str) -> None:
     """Serve with the state in a SQLite file: N worker processes (or one, to measure the shared state)."""
-    from .shared.database import SharedDatabase
-    from .workers import FACTORY, SETTINGS_ENV, settings_to_env
+    from mockserver.state.sqlite.database import SharedDatabase
+    from mockserver.web.workers import FACTORY, SETTINGS_ENV, settings_to_env
 
     _build(settings)  # a broken fixture set stops us here, before any worker starts
     with tempfile.TemporaryDirectory(prefix="ocr-mock-") as scratch:
@@ -152,7 +151,7 @@ def _build(settings: Settings) -> Mock:
 
 
 def _http_protocol() -> type:
-    from .serving import TransportExposingProtocol
+    from mockserver.web.serving import TransportExposingProtocol
 
     return TransportExposingProtocol
 

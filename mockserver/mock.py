@@ -9,16 +9,23 @@ from typing import Any
 
 import yaml
 
-from .catalog import load_catalog
-from .gateway import Gateway
-from .journal import Journal
-from .keys import Keyring, records_from_keys
-from .render_check import rendering_problems
-from .scripting.engine import ScriptEngine
-from .scripting.loader import FixtureError, FixtureSet, Problem, check_models, read_directory, structural_problems
-from .settings import Settings
-from .spec import load_spec
-from .validation import BodyValidator
+from mockserver.gateway.catalog import load_catalog
+from mockserver.gateway.pipeline import Gateway
+from mockserver.gateway.spec import load_spec
+from mockserver.gateway.validation import BodyValidator
+from mockserver.scripting.engine import ScriptEngine
+from mockserver.scripting.loader import (
+    FixtureError,
+    FixtureSet,
+    Problem,
+    check_models,
+    read_directory,
+    structural_problems,
+)
+from mockserver.scripting.render_check import rendering_problems
+from mockserver.settings import Settings
+from mockserver.state.journal import Journal
+from mockserver.state.keys import Keyring, records_from_keys
 
 log = logging.getLogger("ocr_mock")
 
@@ -40,7 +47,7 @@ class Mock:
             self.journal = Journal(self.settings.journal_limit)
             self._reset_keys()
         else:
-            from .shared.attach import attach  # only --workers pays for it
+            from mockserver.state.sqlite.attach import attach  # only --workers pays for it
 
             self.engine, self.keyring, self.journal = attach(
                 self.settings.state_file, fixtures, closed=closed, journal_limit=self.settings.journal_limit,

@@ -18,10 +18,10 @@ from typing import Any
 import atheris
 
 with atheris.instrument_imports(include=["mockserver", "starlette", "multipart", "python_multipart"]):
-    from mockserver.app import create_app
     from mockserver.mock import Mock
     from mockserver.resources import fixtures_dir
     from mockserver.settings import Settings
+    from mockserver.web.app import create_app
 
 from reliability.oracle import problems
 from tests.asgi_driver import RawRequest, RawResponse, call_async

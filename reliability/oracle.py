@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from mockserver.errors import error_table
+from mockserver.gateway.errors import error_table
 from tests.asgi_driver import RawRequest, RawResponse
 
 GENERATION_ID = re.compile(r"^G-[0-9A-HJKMNP-TV-Z]{26}$")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver.app import Settings, create_app
+from mockserver.web.app import Settings, create_app
 
 
 @pytest.fixture

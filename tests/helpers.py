@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from mockserver.ids import GENERATION_ID
+from mockserver.gateway.ids import GENERATION_ID
 
 KEY = "aistats_v1_sk_test01_s3cret"
 AUTH = {"Authorization": f"Bearer {KEY}"}

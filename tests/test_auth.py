@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver.app import Settings, create_app
+from mockserver.web.app import Settings, create_app
 from tests.helpers import KEY, expect_error, post_ocr
 
 VALID_BODY = {"model": "mistral/ocr-3", "image": "https://example.com/a.png"}

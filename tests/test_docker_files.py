@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from mockserver.app import Settings, create_app
+from mockserver.web.app import Settings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILES = [ROOT / "Dockerfile", ROOT / "examples" / "compose-client" / "Dockerfile"]

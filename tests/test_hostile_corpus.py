@@ -15,10 +15,10 @@ import httpx
 import orjson
 import pytest
 
-from mockserver.app import create_app
-from mockserver.errors import error_table
+from mockserver.gateway.errors import error_table
 from mockserver.mock import Mock
 from mockserver.settings import Settings
+from mockserver.web.app import create_app
 from reliability.oracle import problems
 from tests.asgi_driver import RawResponse, call
 from tests.helpers import CORS, KEY

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver.errors import GatewayError, error_table
+from mockserver.gateway.errors import GatewayError, error_table
 from tests.helpers import CORS, post_ocr
 
 IMAGE = "https://example.com/a.png"

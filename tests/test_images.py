@@ -8,7 +8,7 @@ import hashlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.images import decoded_size, image_as_sent, image_bytes, image_digest
+from mockserver.gateway.images import decoded_size, image_as_sent, image_bytes, image_digest
 
 
 def test_bare_base64_is_sent_as_a_jpeg_data_url() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver.app import create_app
 from mockserver.mock import Mock
 from mockserver.settings import Settings
+from mockserver.web.app import create_app
 from tests.helpers import AUTH, post_ocr
 
 IMAGE = "https://example.com/a.png"

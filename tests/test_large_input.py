@@ -12,9 +12,9 @@ from typing import Any
 import orjson
 import pytest
 
-from mockserver import parsing
-from mockserver.app import Settings, create_app
-from mockserver.parsing import InvalidJson, parse_json
+from mockserver.gateway import parsing
+from mockserver.gateway.parsing import InvalidJson, parse_json
+from mockserver.web.app import Settings, create_app
 from tests.helpers import KEY
 
 CHUNK = 65536  # what uvicorn hands the app at a time

@@ -8,8 +8,8 @@ import time
 import httpx
 import pytest
 
-from mockserver.faults import DroppedConnection
 from mockserver.scripting.outcomes import Delay
+from mockserver.web.faults import DroppedConnection
 from tests.targets import Target
 
 MODEL = "mistral/ocr-3"

@@ -166,7 +166,7 @@ def test_unknown_model_is_reported_before_provider_filters(client: TestClient) -
 
 
 def test_a_catalog_file_replaces_the_bundled_one(tmp_path: Any) -> None:
-    from mockserver.app import Settings, create_app
+    from mockserver.web.app import Settings, create_app
 
     catalog = tmp_path / "catalog.yaml"
     catalog.write_text(

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROBE = """
 import json
 from starlette.testclient import TestClient
-from mockserver.app import create_app
+from mockserver.web.app import create_app
 from mockserver.resources import fixtures_dir, spec_path
 client = TestClient(create_app())
 answer = client.post("/v1/ocr", json={"model": "mistral/ocr-3", "image": "aGk="},

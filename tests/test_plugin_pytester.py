@@ -378,7 +378,7 @@ import sys
 
 def test_loading_the_plugin_imports_nothing_heavy():
     assert "mockserver.pytest_plugin.plugin" in sys.modules
-    heavy = [name for name in ("mockserver.app", "mockserver.mock", "httpx", "openapi_core", "uvicorn")
+    heavy = [name for name in ("mockserver.web.app", "mockserver.mock", "httpx", "openapi_core", "uvicorn")
              if name in sys.modules]
     assert heavy == []
 '''

@@ -308,9 +308,9 @@ def test_concurrent_calls_consume_a_sequence_exactly_once_each(target: Target) -
 def test_a_fixture_default_replaces_the_built_in_one(tmp_path: Path) -> None:
     from starlette.testclient import TestClient
 
-    from mockserver.app import create_app
     from mockserver.mock import Mock
     from mockserver.settings import Settings
+    from mockserver.web.app import create_app
     from tests.helpers import post_ocr
 
     (tmp_path / "defaults.yaml").write_text("defaults:\n  mistral/ocr-4:\n    text: the ocr-4 default\n")

@@ -15,10 +15,10 @@ import pytest
 import yaml
 from starlette.testclient import TestClient
 
-from mockserver.app import create_app
 from mockserver.mock import Mock
 from mockserver.scripting.loader import FixtureError
 from mockserver.settings import Settings
+from mockserver.web.app import create_app
 from tests.helpers import AUTH
 from tests.server import OCR_MOCK, serve
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
+from mockserver.gateway.spec import load_spec
 from mockserver.resources import spec_path
-from mockserver.spec import load_spec
 
 SEED = yaml.safe_load((Path(__file__).parent / "data" / "seed-openapi-ocr.yaml").read_text())
 BUNDLED = yaml.safe_load(spec_path().read_text())

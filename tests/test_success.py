@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver.ids import GENERATION_ID
+from mockserver.gateway.ids import GENERATION_ID
 from tests.helpers import TINY_PNG_B64, post_ocr
 
 MODEL = "mistral/ocr-3"

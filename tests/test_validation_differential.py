@@ -18,8 +18,8 @@ import yaml
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
-from mockserver.spec import load_spec
-from mockserver.validation import BodyValidator
+from mockserver.gateway.spec import load_spec
+from mockserver.gateway.validation import BodyValidator
 
 SPEC = load_spec()
 FAST = BodyValidator(SPEC)

@@ -12,9 +12,9 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver.app import create_app
 from mockserver.mock import Mock
 from mockserver.settings import Settings
+from mockserver.web.app import create_app
 from tests.helpers import AUTH
 from tests.server import RunningServer, serve
 

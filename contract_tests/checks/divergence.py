@@ -18,8 +18,8 @@ import schemathesis
 from schemathesis import CheckContext, Response
 from schemathesis.python.asgi import ASGIClient, get_client
 
-from mockserver.app import Settings, create_app
-from mockserver.validation import js_type
+from mockserver.gateway.validation import js_type
+from mockserver.web.app import Settings, create_app
 
 from ..oracle import request_headers
 from ._common import NOT_APPLICABLE, AnyCase, Problems, answer_json, header, request_body, verdict

@@ -8,7 +8,7 @@ from typing import Any
 import schemathesis
 from schemathesis import CheckContext, Response
 
-from mockserver.validation import js_type
+from mockserver.gateway.validation import js_type
 
 from ..reference import contract
 from ._common import NOT_APPLICABLE, AnyCase, Problems, answer_json, header, is_ocr_call, sent_json

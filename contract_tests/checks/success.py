@@ -8,7 +8,7 @@ import orjson
 import schemathesis
 from schemathesis import CheckContext, Response
 
-from mockserver.images import image_as_sent
+from mockserver.gateway.images import image_as_sent
 
 from ..oracle import js_trim
 from ..reference import contract

@@ -11,10 +11,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .backends import ScriptError
-    from .calls import Call, Calls
-    from .gateway import OcrGateway, ScriptRef
-    from .plugin import OcrGatewayFactory
+    from mockserver.pytest_plugin.backends import ScriptError
+    from mockserver.pytest_plugin.calls import Call, Calls
+    from mockserver.pytest_plugin.gateway import OcrGateway, ScriptRef
+    from mockserver.pytest_plugin.plugin import OcrGatewayFactory
 
 _EXPORTS = {
     "OcrGateway": ".gateway", "ScriptRef": ".gateway", "Call": ".calls", "Calls": ".calls",

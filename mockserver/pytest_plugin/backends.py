@@ -10,9 +10,9 @@ from typing import Any, Protocol
 
 import httpx
 
-from ..scripting.loader import FixtureError, Problem, parse_document, structural_problems
-from .hosting import AppHost
-from .transports import SharedTransport
+from mockserver.pytest_plugin.hosting import AppHost
+from mockserver.pytest_plugin.transports import SharedTransport
+from mockserver.scripting.loader import FixtureError, Problem, parse_document, structural_problems
 
 Json = dict[str, Any]
 

@@ -14,12 +14,12 @@ from typing import Any
 import httpx
 import yaml
 
-from ..auth import redact
-from ..scripting.loader import FixtureError, parse_document
-from . import specs, strict
-from .backends import Backend, ScriptError
-from .calls import Call, Calls
-from .options import DEFAULT_API_KEY
+from mockserver.gateway.auth import redact
+from mockserver.pytest_plugin import specs, strict
+from mockserver.pytest_plugin.backends import Backend, ScriptError
+from mockserver.pytest_plugin.calls import Call, Calls
+from mockserver.pytest_plugin.options import DEFAULT_API_KEY
+from mockserver.scripting.loader import FixtureError, parse_document
 
 _TRANSPORT_OPTIONS = frozenset({"transport", "verify", "cert", "http1", "http2", "limits", "proxy", "mounts"})
 

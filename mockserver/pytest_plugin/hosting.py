@@ -12,10 +12,10 @@ from concurrent.futures import Future
 from functools import cached_property
 from typing import Any, TypeVar
 
-from ..app import create_app
-from ..mock import Mock
-from ..settings import Settings
-from .transports import InProcessAsyncTransport, InProcessTransport, SharedTransport
+from mockserver.mock import Mock
+from mockserver.pytest_plugin.transports import InProcessAsyncTransport, InProcessTransport, SharedTransport
+from mockserver.settings import Settings
+from mockserver.web.app import create_app
 
 T = TypeVar("T")
 STARTUP_TIMEOUT_S = 10.0
@@ -81,7 +81,7 @@ class LoopbackServer:
     def __init__(self, app: Any, loop: LoopThread) -> None:
         import uvicorn  # here: a session that only uses the in-process transports never pays for it
 
-        from ..serving import TransportExposingProtocol
+        from mockserver.web.serving import TransportExposingProtocol
 
         config = uvicorn.Config(
             app, host="127.0.0.1", port=0, http=TransportExposingProtocol, lifespan="off", server_header=False,

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .options import MARKER_HELP, add_options, options_for_test, session_options
+from mockserver.pytest_plugin.options import MARKER_HELP, add_options, options_for_test, session_options
 
 if TYPE_CHECKING:
-    from .gateway import OcrGateway
-    from .session import GatewaySession
+    from mockserver.pytest_plugin.gateway import OcrGateway
+    from mockserver.pytest_plugin.session import GatewaySession
 
 _GATEWAYS = pytest.StashKey[list["OcrGateway"]]()
 
@@ -37,7 +37,7 @@ def _register(item: pytest.Item, gateway: OcrGateway) -> None:
 
 def _fail_on_error(action: Any, *args: Any, **kwargs: Any) -> Any:
     """Set-up problems (bad fixtures, an unreachable mock) as one clear line, not a traceback."""
-    from .backends import ScriptError
+    from mockserver.pytest_plugin.backends import ScriptError
 
     try:
         return action(*args, **kwargs)
@@ -48,7 +48,7 @@ def _fail_on_error(action: Any, *args: Any, **kwargs: Any) -> Any:
 
 @pytest.fixture(scope="session")
 def _ocr_gateway_session(pytestconfig: pytest.Config) -> Iterator[GatewaySession]:
-    from .session import GatewaySession
+    from mockserver.pytest_plugin.session import GatewaySession
 
     session: GatewaySession = _fail_on_error(GatewaySession, session_options(pytestconfig))
     yield session

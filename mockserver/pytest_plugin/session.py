@@ -7,12 +7,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..scripting.loader import FixtureError, fixture_files
-from ..settings import Settings
-from .backends import Backend, LocalBackend, RemoteBackend, ScriptError
-from .gateway import OcrGateway
-from .hosting import HostPool
-from .options import GatewayOptions
+from mockserver.pytest_plugin.backends import Backend, LocalBackend, RemoteBackend, ScriptError
+from mockserver.pytest_plugin.gateway import OcrGateway
+from mockserver.pytest_plugin.hosting import HostPool
+from mockserver.pytest_plugin.options import GatewayOptions
+from mockserver.scripting.loader import FixtureError, fixture_files
+from mockserver.settings import Settings
 
 
 class GatewaySession:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .calls import Call
+from mockserver.pytest_plugin.calls import Call
 
 OPT_OUT = "(strict mode: opt out with @pytest.mark.ocr_gateway(strict=False) or the ini option ocr_gateway_strict)"
 

@@ -12,7 +12,7 @@ from typing import Any, Protocol, TypeVar
 import httpx
 from starlette.types import ASGIApp
 
-from ..faults import DroppedConnection
+from mockserver.web.faults import DroppedConnection
 
 T = TypeVar("T")
 

@@ -16,13 +16,13 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..errors import GatewayError
-from ..upstream import OcrCall, UpstreamDocument, default_page
-from ..upstream_failure import upstream_failure
-from .loader import FixtureError, FixtureSet, build_script, structural_problems
-from .matching import Mismatch, RequestFacts
-from .outcomes import Outcome
-from .scripts import Script
+from mockserver.gateway.errors import GatewayError
+from mockserver.gateway.upstream import OcrCall, UpstreamDocument, default_page
+from mockserver.gateway.upstream_failure import upstream_failure
+from mockserver.scripting.loader import FixtureError, FixtureSet, build_script, structural_problems
+from mockserver.scripting.matching import Mismatch, RequestFacts
+from mockserver.scripting.outcomes import Outcome
+from mockserver.scripting.scripts import Script
 
 NEAREST = 3
 

@@ -17,13 +17,13 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-from ..errors import error_table
-from ..resources import data_path
-from ..upstream import Page
-from ..upstream_failure import ProviderError
-from .matching import Match
-from .outcomes import Delay, Fault, Outcome, ScriptedError
-from .scripts import Script
+from mockserver.gateway.errors import error_table
+from mockserver.gateway.upstream import Page
+from mockserver.gateway.upstream_failure import ProviderError
+from mockserver.resources import data_path
+from mockserver.scripting.matching import Match
+from mockserver.scripting.outcomes import Delay, Fault, Outcome, ScriptedError
+from mockserver.scripting.scripts import Script
 
 ANSWER_KEYS = ("pages", "text", "error", "upstream")
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from ..images import image_digest
-from ..journal import REDACTED, SECRET_HEADERS
-from ..upstream import OcrCall
-from .sniff import sniff_media_type
+from mockserver.gateway.images import image_digest
+from mockserver.gateway.upstream import OcrCall
+from mockserver.scripting.sniff import sniff_media_type
+from mockserver.state.journal import REDACTED, SECRET_HEADERS
 
 _MISSING = object()
 

@@ -8,8 +8,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..upstream import Page
-from ..upstream_failure import ProviderError
+from mockserver.gateway.upstream import Page
+from mockserver.gateway.upstream_failure import ProviderError
 
 FaultKind = Literal["drop", "truncate", "dribble"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .matching import Match
-from .outcomes import Outcome
+from mockserver.scripting.matching import Match
+from mockserver.scripting.outcomes import Outcome
 
 
 @dataclass

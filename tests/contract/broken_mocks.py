@@ -16,14 +16,14 @@ from typing import Any
 import yaml
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.app import Settings, create_app
-from mockserver.errors import GatewayError
-from mockserver.exchange import Exchange
-from mockserver.gateway import Answer, Gateway
-from mockserver.keys import Keyring
+from mockserver.gateway.errors import GatewayError
+from mockserver.gateway.exchange import Exchange
+from mockserver.gateway.parsing import InvalidJson
+from mockserver.gateway.pipeline import Answer, Gateway
 from mockserver.mock import Mock
-from mockserver.parsing import InvalidJson
 from mockserver.resources import data_path
+from mockserver.state.keys import Keyring
+from mockserver.web.app import Settings, create_app
 
 Rewrite = Callable[[int, Any, dict[str, str]], tuple[Any, dict[str, str]]]
 

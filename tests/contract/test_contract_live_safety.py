@@ -14,7 +14,7 @@ from contract_tests.config import RunConfig, config_from
 from contract_tests.reporting import write_reports
 from contract_tests.runner import run_suite
 from contract_tests.safety import Budget, BudgetReached, ForeignHost, Guard, GuardedSession, Target, UnsafeTarget
-from mockserver.app import Settings, create_app
+from mockserver.web.app import Settings, create_app
 
 KEY = "aistats_v1_sk_livekey01_Sup3r-s3cret_value"
 

@@ -12,7 +12,7 @@ from contract_tests.checks._common import sent_request
 from contract_tests.oracle import Verdict, judge
 from contract_tests.reference import contract
 from contract_tests.samples import Factory, Sample
-from mockserver.app import Settings, create_app
+from mockserver.web.app import Settings, create_app
 
 KEY = "aistats_v1_sk_oracle01_secret"
 

@@ -14,7 +14,7 @@ from contract_helpers import SEED, free_port, serving, wait_until_up
 
 from contract_tests.config import RunConfig
 from contract_tests.runner import run_suite
-from mockserver.app import Settings, create_app
+from mockserver.web.app import Settings, create_app
 
 QUICK = RunConfig(max_examples=40, seed=SEED, phases=("examples", "positive", "negative"), budget_usd=Decimal(1))
 

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from .auth import parse_bearer, split_key
-from .errors import GatewayError
+from mockserver.gateway.auth import parse_bearer, split_key
+from mockserver.gateway.errors import GatewayError
 
 NANOS_PER_USD = 10**9
 MINIMUM_BALANCE_NANOS = NANOS_PER_USD  # below $1.00 the gateway refuses the call

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .catalog import Model, ProviderOffer
-from .errors import validation_error
-from .validation import js_trim
+from mockserver.gateway.catalog import Model, ProviderOffer
+from mockserver.gateway.errors import validation_error
+from mockserver.gateway.validation import js_trim
 
 # (field, accepted spellings, message): filters that the gateway rejects when set to a non-null value.
 UNSUPPORTED_FILTERS: tuple[tuple[str, tuple[str, ...], str], ...] = (

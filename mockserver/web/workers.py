@@ -15,12 +15,12 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 
-from .app import create_app
-from .mock import Mock
-from .settings import Settings
+from mockserver.mock import Mock
+from mockserver.settings import Settings
+from mockserver.web.app import create_app
 
 SETTINGS_ENV = "OCR_MOCK_WORKER_SETTINGS"
-FACTORY = "mockserver.workers:create_worker_app"
+FACTORY = "mockserver.web.workers:create_worker_app"
 PATHS = ("spec", "catalog", "keys_file", "fixtures", "state_file")
 
 

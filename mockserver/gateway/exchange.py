@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .scripting.outcomes import Fault
+from mockserver.scripting.outcomes import Fault
 
 UNREAD = object()
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from .errors import GatewayError
-from .resources import data_path
+from mockserver.gateway.errors import GatewayError
+from mockserver.resources import data_path
 
 OCR_ENDPOINT = "ocr"
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import orjson
 
-from .body_schema import BodySchema, CompiledBodySchema, ReferenceBodySchema
-from .spec import LoadedSpec
+from mockserver.gateway.body_schema import BodySchema, CompiledBodySchema, ReferenceBodySchema
+from mockserver.gateway.spec import LoadedSpec
 
 Detail = dict[str, Any]
 

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from .errors import GatewayError
+from mockserver.gateway.errors import GatewayError
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 

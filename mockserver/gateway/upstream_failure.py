@@ -11,8 +11,8 @@ from typing import Any
 import orjson
 import yaml
 
-from .errors import GatewayError
-from .resources import data_path
+from mockserver.gateway.errors import GatewayError
+from mockserver.resources import data_path
 
 PREVIEW_CHARS = 500
 

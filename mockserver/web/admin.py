@@ -16,12 +16,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from .reading import ClientDisconnect, PayloadTooLarge, read_limited
-from .resources import data_path
-from .scripting.loader import FixtureError, structural_problems
+from mockserver.gateway.reading import ClientDisconnect, PayloadTooLarge, read_limited
+from mockserver.resources import data_path
+from mockserver.scripting.loader import FixtureError, structural_problems
 
 if TYPE_CHECKING:
-    from .mock import Mock
+    from mockserver.mock import Mock
 
 Handler = Callable[[Request], Awaitable[Response]]
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import orjson
 
-from ..journal import Entry, Journal
-from .database import SharedDatabase
+from mockserver.state.journal import Entry, Journal
+from mockserver.state.sqlite.database import SharedDatabase
 
 DROPPED = "journal_dropped"
 

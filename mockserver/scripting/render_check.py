@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from .catalog import Catalog
-from .errors import GatewayError
-from .exchange import Exchange
-from .gateway import Timings, success_body
-from .ids import new_generation_id
-from .pricing import pricing_breakdown
-from .scripting.loader import FixtureSet, Problem
-from .scripting.outcomes import Outcome
-from .spec import LoadedSpec
-from .spec_check import answer_problems
-from .upstream import OcrCall, UpstreamDocument, default_page
-from .upstream_failure import upstream_failure
+from mockserver.gateway.catalog import Catalog
+from mockserver.gateway.errors import GatewayError
+from mockserver.gateway.exchange import Exchange
+from mockserver.gateway.ids import new_generation_id
+from mockserver.gateway.pipeline import Timings, success_body
+from mockserver.gateway.pricing import pricing_breakdown
+from mockserver.gateway.spec import LoadedSpec
+from mockserver.gateway.upstream import OcrCall, UpstreamDocument, default_page
+from mockserver.gateway.upstream_failure import upstream_failure
+from mockserver.scripting.loader import FixtureSet, Problem
+from mockserver.scripting.outcomes import Outcome
+from mockserver.scripting.spec_check import answer_problems
 
 SAMPLE_IMAGE = "https://example.com/sample.png"
 

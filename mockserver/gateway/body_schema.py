@@ -21,7 +21,7 @@ from openapi_core.exceptions import OpenAPIError
 from openapi_core.templating.media_types.finders import MediaTypeFinder
 from openapi_core.validation.request.exceptions import InvalidRequestBody
 
-from .spec import LoadedSpec
+from mockserver.gateway.spec import LoadedSpec
 
 HOST_URL = "https://api.phaseo.app"
 PATH = "/v1/ocr"

@@ -11,7 +11,7 @@ import yaml
 from openapi_core import Config, OpenAPI
 from openapi_core.validation.request.validators import V30RequestBodyValidator
 
-from .resources import spec_path
+from mockserver.resources import spec_path
 
 
 @dataclass(frozen=True)

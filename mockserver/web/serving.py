@@ -13,7 +13,7 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from .faults import TRANSPORT
+from mockserver.web.faults import TRANSPORT
 
 MAX_HEAD_BYTES = 128 * 1024  # request line + headers: far above what any HTTP client sends
 _TOO_LARGE_BODY = b"Request header fields too large"

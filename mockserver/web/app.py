@@ -14,15 +14,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .admin import admin_routes
-from .exchange import Exchange
-from .faults import FaultyResponse
-from .http import json_response, not_found, preflight, server_timing
-from .mock import Mock
-from .parsing import InvalidJson, is_form, media_type, parse_json, parse_urlencoded
-from .paths import ExactPaths
-from .reading import ClientDisconnect, PayloadTooLarge, declared_length, read_limited, read_multipart
-from .settings import Settings
+from mockserver.gateway.exchange import Exchange
+from mockserver.gateway.parsing import InvalidJson, is_form, media_type, parse_json, parse_urlencoded
+from mockserver.gateway.reading import ClientDisconnect, PayloadTooLarge, declared_length, read_limited, read_multipart
+from mockserver.mock import Mock
+from mockserver.settings import Settings
+from mockserver.web.admin import admin_routes
+from mockserver.web.faults import FaultyResponse
+from mockserver.web.http import json_response, not_found, preflight, server_timing
+from mockserver.web.paths import ExactPaths
 
 log = logging.getLogger("ocr_mock")
 

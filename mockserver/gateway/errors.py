@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from .resources import data_path
+from mockserver.resources import data_path
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import GatewayError
+from mockserver.gateway.errors import GatewayError
 
 KEY_FORMAT = re.compile(r"^aistats_v1_sk_([A-Za-z0-9]{6,64})_(.+)$", re.DOTALL)
 BEARER = "Bearer "

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .hashing import sha256_of_text
+from mockserver.gateway.hashing import sha256_of_text
 
 if TYPE_CHECKING:
-    from .exchange import Exchange
+    from mockserver.gateway.exchange import Exchange
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from typing import Any
 
 import orjson
 
-from ..auth import parse_bearer
-from ..errors import GatewayError
-from ..keys import KeyAccount, Keyring
-from .database import SharedDatabase
+from mockserver.gateway.auth import parse_bearer
+from mockserver.gateway.errors import GatewayError
+from mockserver.state.keys import KeyAccount, Keyring
+from mockserver.state.sqlite.database import SharedDatabase
 
 UPSERT = "INSERT INTO keys (kid, account) VALUES (?, ?) ON CONFLICT(kid) DO UPDATE SET account = excluded.account"
 

@@ -14,16 +14,16 @@ from typing import Any
 
 import orjson
 
-from .catalog import Catalog
-from .errors import GatewayError, validation_error
-from .exchange import Exchange
-from .ids import new_generation_id
-from .images import decoded_size, image_as_sent
-from .keys import Keyring
-from .pricing import pricing_breakdown
-from .routing import ProviderPreferences, reject_unsupported_filters, route
-from .upstream import DefaultUpstream, OcrCall, Upstream, UpstreamDocument
-from .validation import BodyValidator, js_trim
+from mockserver.gateway.catalog import Catalog
+from mockserver.gateway.errors import GatewayError, validation_error
+from mockserver.gateway.exchange import Exchange
+from mockserver.gateway.ids import new_generation_id
+from mockserver.gateway.images import decoded_size, image_as_sent
+from mockserver.gateway.pricing import pricing_breakdown
+from mockserver.gateway.routing import ProviderPreferences, reject_unsupported_filters, route
+from mockserver.gateway.upstream import DefaultUpstream, OcrCall, Upstream, UpstreamDocument
+from mockserver.gateway.validation import BodyValidator, js_trim
+from mockserver.state.keys import Keyring
 
 DEBUG_HEADER_VALUES = frozenset({"true", "1", "yes"})
 

@@ -6,11 +6,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..scripting.loader import FixtureSet
-from .database import SharedDatabase
-from .journal import SharedJournal
-from .keys import SharedKeyring
-from .scripts import SharedScriptEngine
+from mockserver.scripting.loader import FixtureSet
+from mockserver.state.sqlite.database import SharedDatabase
+from mockserver.state.sqlite.journal import SharedJournal
+from mockserver.state.sqlite.keys import SharedKeyring
+from mockserver.state.sqlite.scripts import SharedScriptEngine
 
 SEEDED = "seeded"
 

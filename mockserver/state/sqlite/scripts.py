@@ -15,11 +15,11 @@ from typing import Any
 
 import orjson
 
-from ..scripting.engine import ScriptEngine, Selection, _fresh
-from ..scripting.loader import FixtureSet, build_script
-from ..scripting.scripts import Script
-from ..upstream import OcrCall
-from .database import SharedDatabase
+from mockserver.gateway.upstream import OcrCall
+from mockserver.scripting.engine import ScriptEngine, Selection, _fresh
+from mockserver.scripting.loader import FixtureSet, build_script
+from mockserver.scripting.scripts import Script
+from mockserver.state.sqlite.database import SharedDatabase
 
 VERSION = "scripts_version"
 LAST_ID = "script_ids"  # the last generated script-N, so two workers never hand out the same id

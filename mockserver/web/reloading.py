@@ -8,7 +8,7 @@ from pathlib import Path
 
 import watchfiles
 
-from .mock import Mock
+from mockserver.mock import Mock
 
 
 def watch_fixtures(mock: Mock, directory: Path) -> threading.Event:

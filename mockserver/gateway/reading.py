@@ -16,7 +16,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartParser
 from starlette.requests import ClientDisconnect, Request
 
-from .errors import GatewayError
+from mockserver.gateway.errors import GatewayError
 
 __all__ = ["ClientDisconnect", "PayloadTooLarge", "read_limited", "read_multipart"]
 

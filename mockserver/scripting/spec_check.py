@@ -11,8 +11,8 @@ import orjson
 from openapi_core.validation.response.exceptions import ResponseValidationError
 from openapi_core.validation.response.validators import V30ResponseValidator
 
-from .body_schema import BodyRequest
-from .spec import LoadedSpec
+from mockserver.gateway.body_schema import BodyRequest
+from mockserver.gateway.spec import LoadedSpec
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""What a mock remembers between requests: key accounts, the journal, shared stores."""

@@ -1,0 +1,1 @@
+"""The HTTP layer: the Starlette app, admin routes, serving, connection faults."""
