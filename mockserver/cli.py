@@ -104,7 +104,7 @@ def serve(
     mock = _build(settings)
     app = create_app(mock=mock)
     if reload_fixtures and fixture_dir is not None:
-        from mockserver.web.reloading import watch_fixtures
+        from mockserver.mock import watch_fixtures
 
         watch_fixtures(mock, fixture_dir)
     # uvicorn shuts down gracefully on SIGTERM (in-flight requests finish) and then re-raises the

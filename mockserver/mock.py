@@ -4,9 +4,11 @@ accounts, the journal), and how that state is reset and reloaded."""
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
+import watchfiles
 import yaml
 
 from mockserver.gateway.catalog import load_catalog
@@ -50,7 +52,10 @@ class Mock:
             from mockserver.state.sqlite.attach import attach  # only --workers pays for it
 
             self.engine, self.keyring, self.journal = attach(
-                self.settings.state_file, fixtures, closed=closed, journal_limit=self.settings.journal_limit,
+                self.settings.state_file,
+                fixtures,
+                closed=closed,
+                journal_limit=self.settings.journal_limit,
                 key_records=self._key_records(fixtures),
             )
         self.reload_error: str | None = None
@@ -118,3 +123,16 @@ def _load_keys_file(path: Path | None) -> list[dict[str, Any]]:
         raise FixtureError(problems)
     keys: list[dict[str, Any]] = document.get("keys", [])
     return keys
+
+
+def watch_fixtures(mock: Mock, directory: Path) -> threading.Event:
+    """``--reload``: reload on every change, in a daemon thread; set the returned event to stop. A broken edit
+    keeps the last good set serving (``Mock.reload`` logs why and shows it in ``/_mock/health``)."""
+    stop = threading.Event()
+
+    def run() -> None:
+        for _changes in watchfiles.watch(directory, stop_event=stop, debounce=200, raise_interrupt=False):
+            mock.reload()
+
+    threading.Thread(target=run, name="ocr-mock-reload", daemon=True).start()
+    return stop

@@ -77,9 +77,7 @@ class GatewayError(Exception):
         }
 
 
-def validation_error(
-    details: list[dict[str, Any]], description: str | None = None, **extra: Any
-) -> GatewayError:
+def validation_error(details: list[dict[str, Any]], description: str | None = None, **extra: Any) -> GatewayError:
     """A ``validation_error``; by default its description is the first detail, ``"<message> at <path>"``."""
     if description is None:
         first = details[0]

@@ -4,22 +4,36 @@ line and the HTTP layer (which delivers a scripted connection fault)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-from mockserver.scripting.outcomes import Fault
+from mockserver.gateway.upstream import AnsweredBy, Fault, ProviderAnswer
 
 UNREAD = object()
 
 
+class Stage(StrEnum):
+    """The check a request is at, in the gateway's order; names where an error stopped it."""
+
+    AUTH = "auth"
+    PARSE = "parse"
+    VALIDATE = "validate"
+    KEY_LIMITS = "key_limits"
+    MODEL = "model"
+    WALLET = "wallet"
+    PROVIDER_FILTER = "provider_filter"
+    PROVIDER_ENABLEMENT = "provider_enablement"
+    UPSTREAM = "upstream"
+    SUCCESS = "success"
+
+
 @dataclass
 class Exchange:
-    stage: str = "auth"  # the check the request is at; names where an error stopped it
+    stage: Stage = Stage.AUTH
     body: Any = UNREAD  # the parsed body, once read
     model: str | None = None
     script_id: str | None = None  # the script that answered; None: a default answered
-    # who answered the provider call: "script", "default" (the fixture files' default for the model),
-    # "builtin" (the built-in document); None: the gateway answered before the provider step
-    answered_by: str | None = None
+    answered_by: AnsweredBy | None = None  # None: the gateway answered before the provider step
     nearest: list[dict[str, Any]] = field(default_factory=list)  # when no script matched
     fault: Fault | None = None
     upstream_ms: float | None = None  # how long the provider call took
@@ -27,3 +41,10 @@ class Exchange:
     @property
     def body_read(self) -> bool:
         return self.body is not UNREAD
+
+    def note_provider(self, answer: ProviderAnswer) -> None:
+        """Who answered the provider call, and the fault to act out, as the provider reported them."""
+        self.answered_by = answer.answered_by
+        self.script_id = answer.script_id
+        self.nearest = answer.nearest
+        self.fault = answer.fault

@@ -14,6 +14,19 @@ _NOT_BASE64 = bytes(set(range(256)) - set((string.ascii_letters + string.digits 
 _NOT_BASE64_OR_PAD = bytes(set(_NOT_BASE64) - {ord("=")})
 
 
+def data_url_payload(image: str) -> tuple[str, int] | None:
+    """The one data-URL parser: (the header before the comma, where the payload starts), or None when
+    ``image`` is not a data URL. A data URL without a comma has an empty payload."""
+    if not image.startswith("data:"):
+        return None
+    comma = image.find(",")
+    return (image[:comma], comma + 1) if comma >= 0 else (image, len(image))
+
+
+def is_base64_header(header: str) -> bool:
+    return header.endswith(";base64")
+
+
 def image_as_sent(image: str) -> str:
     """The image as the gateway forwards it upstream."""
     if _URL.match(image) or image.startswith("data:"):
@@ -30,12 +43,14 @@ def image_bytes(image: str) -> bytes | None:
     """
     if _URL.match(image):
         return None
-    if image.startswith("data:"):
-        header, _, payload = image.partition(",")
-        if not header.endswith(";base64"):
-            return payload.encode("utf-8", errors="replace")
-    else:
+    parsed = data_url_payload(image)
+    if parsed is None:
         payload = image
+    else:
+        header, start = parsed
+        payload = image[start:]
+        if not is_base64_header(header):
+            return payload.encode("utf-8", errors="replace")
     data: str | bytes = payload if payload.isascii() else payload.encode("utf-8", errors="replace")
     try:
         return binascii.a2b_base64(data, strict_mode=False)
@@ -49,11 +64,10 @@ def decoded_size(image: str) -> int | None:
     if _URL.match(image):
         return None
     start = 0
-    if image.startswith("data:"):
-        comma = image.find(",")
-        header = image[:comma] if comma >= 0 else image
-        start = comma + 1 if comma >= 0 else len(image)
-        if not header.endswith(";base64"):
+    parsed = data_url_payload(image)
+    if parsed is not None:
+        header, start = parsed
+        if not is_base64_header(header):
             return sum(len(image[i : i + _SLICE].encode("utf-8", "replace")) for i in range(start, len(image), _SLICE))
     symbols = sum(
         len(image[i : i + _SLICE].encode("ascii", "ignore").translate(None, _NOT_BASE64))
@@ -72,11 +86,11 @@ def image_digest(image: str) -> tuple[str, bytes] | None:
     if _URL.match(image):
         return None
     start = 0
-    if image.startswith("data:"):
-        comma = image.find(",")
-        if comma < 0 or not image[:comma].endswith(";base64"):
+    parsed = data_url_payload(image)
+    if parsed is not None:
+        header, start = parsed
+        if not is_base64_header(header):
             return _digest_of(image_bytes(image))
-        start = comma + 1
     digest = hashlib.sha256()
     head = b""
     carry = b""

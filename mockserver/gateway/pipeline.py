@@ -16,7 +16,7 @@ import orjson
 
 from mockserver.gateway.catalog import Catalog
 from mockserver.gateway.errors import GatewayError, validation_error
-from mockserver.gateway.exchange import Exchange
+from mockserver.gateway.exchange import Exchange, Stage
 from mockserver.gateway.ids import new_generation_id
 from mockserver.gateway.images import decoded_size, image_as_sent
 from mockserver.gateway.pricing import pricing_breakdown
@@ -81,9 +81,9 @@ class Gateway:
         exchange: Exchange,
     ) -> dict[str, Any]:
         kid = self.keys.authenticate(headers.get("authorization"))
-        exchange.stage = "parse"
+        exchange.stage = Stage.PARSE
         body = exchange.body = await read_body()
-        exchange.stage = "validate"
+        exchange.stage = Stage.VALIDATE
         details = self.validator.validate(body)
         if details:
             raise validation_error(details)
@@ -92,18 +92,18 @@ class Gateway:
         exchange.model = body["model"]
         if not model_id:
             raise GatewayError("model_required")
-        exchange.stage = "key_limits"
+        exchange.stage = Stage.KEY_LIMITS
         self.keys.check_limits(kid)
-        exchange.stage = "model"
+        exchange.stage = Stage.MODEL
         model = self.catalog.ocr_model(model_id)
-        exchange.stage = "wallet"
+        exchange.stage = Stage.WALLET
         self.keys.check_wallet(kid)
-        exchange.stage = "provider_filter"
+        exchange.stage = Stage.PROVIDER_FILTER
         routing = route(model, ProviderPreferences.from_body(body))
-        exchange.stage = "provider_enablement"
+        exchange.stage = Stage.PROVIDER_ENABLEMENT
         offer = self.catalog.executable_offer(routing.candidates)
         assert offer.upstream_model is not None and offer.usd_per_1000_pages is not None
-        exchange.stage = "upstream"
+        exchange.stage = Stage.UPSTREAM
         image = image_as_sent(body["image"])
         call = OcrCall(
             gateway_model=model_id,
@@ -113,14 +113,18 @@ class Gateway:
             language=body.get("language"),
             body=body,
             headers=headers,
-            exchange=exchange,
         )
         upstream_started = time.perf_counter()
         try:
-            document = await self.upstream.ocr(call)
+            provided = await self.upstream.ocr(call)
         finally:
             exchange.upstream_ms = (time.perf_counter() - upstream_started) * 1000
-        exchange.stage = "success"
+        exchange.note_provider(provided)
+        if provided.error is not None:
+            raise provided.error
+        document = provided.document
+        assert document is not None
+        exchange.stage = Stage.SUCCESS
         pricing = pricing_breakdown(len(document.pages), offer.usd_per_1000_pages)
         self.keys.charge(kid, pricing["total_nanos"])
         timings = Timings(

@@ -59,8 +59,9 @@ async def read_multipart(request: Request, limit: int) -> dict[str, Any]:
     part sizes); uploaded files are spooled by Starlette and closed here.
     """
     async with aclosing(limited_chunks(request, limit)) as chunks:
-        parser = MultiPartParser(request.headers, chunks, max_files=float("inf"), max_fields=float("inf"),
-                                 max_part_size=limit)
+        parser = MultiPartParser(
+            request.headers, chunks, max_files=float("inf"), max_fields=float("inf"), max_part_size=limit
+        )
         form = await parser.parse()
     try:
         return {

@@ -88,8 +88,7 @@ def route(model: Model, preferences: ProviderPreferences) -> RoutingResult:
     after = [
         offer
         for offer in before
-        if (preferences.only is None or offer.provider in preferences.only)
-        and offer.provider not in preferences.ignore
+        if (preferences.only is None or offer.provider in preferences.only) and offer.provider not in preferences.ignore
     ]
     rank = {provider: index for index, provider in enumerate(preferences.order)}
     after.sort(key=lambda offer: rank.get(offer.provider, len(rank)))

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from enum import StrEnum
+from typing import Any, Literal, Protocol
 
-from mockserver.gateway.hashing import sha256_of_text
-
-if TYPE_CHECKING:
-    from mockserver.gateway.exchange import Exchange
+from mockserver.gateway.errors import GatewayError
+from mockserver.gateway.ids import sha256_of_text
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,6 @@ class OcrCall:
     language: str | None
     body: Mapping[str, Any]
     headers: Mapping[str, str]
-    exchange: Exchange  # where the provider notes which script answered
 
 
 @dataclass(frozen=True)
@@ -50,9 +48,43 @@ class UpstreamDocument:
         return "\n\n".join(page.markdown for page in self.pages)
 
 
+FaultKind = Literal["drop", "truncate", "dribble"]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A connection-level failure, for client resilience tests."""
+
+    kind: FaultKind
+    keep_bytes: int | None = None  # truncate: bytes of the body sent before the connection closes
+    chunk_bytes: int = 16  # dribble
+    interval_ms: float = 100.0  # dribble
+
+
+class AnsweredBy(StrEnum):
+    """Who answered a provider call."""
+
+    SCRIPT = "script"  # a script that matched
+    DEFAULT = "default"  # the fixture files' default for the model
+    BUILTIN = "builtin"  # the built-in one-page document
+
+
+@dataclass(frozen=True)
+class ProviderAnswer:
+    """What the provider step returns: the document, or the error the gateway renders as-is; a connection
+    fault that spoils the document's delivery; and who answered, for the journal."""
+
+    document: UpstreamDocument | None = None
+    error: GatewayError | None = None
+    fault: Fault | None = None
+    answered_by: AnsweredBy = AnsweredBy.BUILTIN
+    script_id: str | None = None
+    nearest: list[dict[str, Any]] = field(default_factory=list)  # when no script matched
+
+
 class Upstream(Protocol):
-    async def ocr(self, call: OcrCall) -> UpstreamDocument:
-        """Answer the call, or raise a ``GatewayError`` the gateway renders as-is."""
+    async def ocr(self, call: OcrCall) -> ProviderAnswer:
+        """Answer the call: a document, or an error for the gateway to render."""
         ...
 
 
@@ -73,5 +105,5 @@ def default_page(call: OcrCall) -> Page:
 class DefaultUpstream:
     """The mock's answer when nothing is scripted: one deterministic page, no delay."""
 
-    async def ocr(self, call: OcrCall) -> UpstreamDocument:
-        return UpstreamDocument(pages=[default_page(call)])
+    async def ocr(self, call: OcrCall) -> ProviderAnswer:
+        return ProviderAnswer(document=UpstreamDocument(pages=[default_page(call)]))

@@ -97,8 +97,9 @@ class BodyValidator:
             schema = self._resolve(error.schema.get("properties", {}).get(missing, {}))
             return _invalid_type(_expected(schema), "undefined", [*path, missing])
         if keyword == "type":
-            return _invalid_type(_EXPECTED.get(error.validator_value, error.validator_value),
-                                 js_type(error.instance), path)
+            return _invalid_type(
+                _EXPECTED.get(error.validator_value, error.validator_value), js_type(error.instance), path
+            )
         if keyword == "minLength":
             return _detail(
                 f"Too small: expected string to have >={error.validator_value} characters", path, "too_small"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mockserver.gateway.errors import GatewayError
-from mockserver.gateway.upstream import OcrCall, UpstreamDocument, default_page
+from mockserver.gateway.upstream import AnsweredBy, Fault, OcrCall, ProviderAnswer, UpstreamDocument, default_page
 from mockserver.gateway.upstream_failure import upstream_failure
 from mockserver.scripting.loader import FixtureError, FixtureSet, build_script, structural_problems
 from mockserver.scripting.matching import Mismatch, RequestFacts
@@ -126,21 +126,31 @@ class ScriptEngine:
             ]
             return Selection(self._defaults.get(call.gateway_model), None, nearest)
 
-    async def ocr(self, call: OcrCall) -> UpstreamDocument:
+    async def ocr(self, call: OcrCall) -> ProviderAnswer:
         selection = self.select(call)
-        call.exchange.script_id = selection.script.id if selection.script else None
-        call.exchange.nearest = selection.nearest
-        call.exchange.answered_by = (
-            "script" if selection.script else "default" if selection.outcome is not None else "builtin"
+        answered_by = (
+            AnsweredBy.SCRIPT
+            if selection.script
+            else AnsweredBy.DEFAULT
+            if selection.outcome is not None
+            else AnsweredBy.BUILTIN
         )
-        return await play(selection.outcome, call)
+        script_id = selection.script.id if selection.script else None
+        try:
+            document, fault = await play(selection.outcome, call)
+        except GatewayError as error:
+            return ProviderAnswer(error=error, answered_by=answered_by, script_id=script_id, nearest=selection.nearest)
+        return ProviderAnswer(
+            document=document, fault=fault, answered_by=answered_by, script_id=script_id, nearest=selection.nearest
+        )
 
 
-async def play(outcome: Outcome | None, call: OcrCall) -> UpstreamDocument:
-    """Act out one answer for ``call`` (None: the built-in default document)."""
+async def play(outcome: Outcome | None, call: OcrCall) -> tuple[UpstreamDocument, Fault | None]:
+    """Act out one answer for ``call`` (None: the built-in default document): the document and the fault
+    that spoils its delivery, or a raised ``GatewayError``."""
     pages = list(outcome.pages) if outcome is not None and outcome.pages is not None else [default_page(call)]
     if outcome is None:
-        return UpstreamDocument(pages=pages)
+        return UpstreamDocument(pages=pages), None
     document_pages = len(pages) if outcome.kind == "pages" else 0
     delay_ms = outcome.delay.draw_ms(document_pages)
     if delay_ms > 0:
@@ -149,8 +159,7 @@ async def play(outcome: Outcome | None, call: OcrCall) -> UpstreamDocument:
         raise GatewayError(outcome.error.code, outcome.error.description)
     if outcome.upstream is not None:
         raise upstream_failure(outcome.upstream, call.provider, call.gateway_model)
-    call.exchange.fault = outcome.fault
-    return UpstreamDocument(pages=pages)
+    return UpstreamDocument(pages=pages), outcome.fault
 
 
 async def sleep_at_least(seconds: float) -> None:
@@ -167,6 +176,14 @@ def _fresh(script: Script) -> Script:
         if outcome is not None:
             outcome.delay.reseed()
     return Script(
-        id=script.id, model=script.model, match=script.match, outcome=script.outcome, times=script.times,
-        sequence=script.sequence, then=script.then, source=script.source, entry=script.entry, spec=script.spec,
+        id=script.id,
+        model=script.model,
+        match=script.match,
+        outcome=script.outcome,
+        times=script.times,
+        sequence=script.sequence,
+        then=script.then,
+        source=script.source,
+        entry=script.entry,
+        spec=script.spec,
     )

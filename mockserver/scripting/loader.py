@@ -18,11 +18,11 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from mockserver.gateway.errors import error_table
-from mockserver.gateway.upstream import Page
+from mockserver.gateway.upstream import Fault, Page
 from mockserver.gateway.upstream_failure import ProviderError
 from mockserver.resources import data_path
 from mockserver.scripting.matching import Match
-from mockserver.scripting.outcomes import Delay, Fault, Outcome, ScriptedError
+from mockserver.scripting.outcomes import Delay, Outcome, ScriptedError
 from mockserver.scripting.scripts import Script
 
 ANSWER_KEYS = ("pages", "text", "error", "upstream")

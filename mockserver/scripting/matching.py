@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from mockserver.gateway.images import image_digest
+from mockserver.gateway.images import data_url_payload, image_digest
 from mockserver.gateway.upstream import OcrCall
 from mockserver.scripting.sniff import sniff_media_type
 from mockserver.state.journal import REDACTED, SECRET_HEADERS
@@ -109,4 +109,4 @@ class RequestFacts:
     @property
     def image_url(self) -> str | None:
         image = self.call.image
-        return None if image.startswith("data:") else image
+        return None if data_url_payload(image) is not None else image

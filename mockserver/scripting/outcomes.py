@@ -6,22 +6,9 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
-from typing import Literal
 
-from mockserver.gateway.upstream import Page
+from mockserver.gateway.upstream import Fault, Page
 from mockserver.gateway.upstream_failure import ProviderError
-
-FaultKind = Literal["drop", "truncate", "dribble"]
-
-
-@dataclass(frozen=True)
-class Fault:
-    """A connection-level failure, for client resilience tests."""
-
-    kind: FaultKind
-    keep_bytes: int | None = None  # truncate: bytes of the body sent before the connection closes
-    chunk_bytes: int = 16  # dribble
-    interval_ms: float = 100.0  # dribble
 
 
 @dataclass(frozen=True)

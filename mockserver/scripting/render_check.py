@@ -3,11 +3,17 @@ that a fixture can never make the mock break its own contract."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+import orjson
+from openapi_core.validation.response.exceptions import ResponseValidationError
+from openapi_core.validation.response.validators import V30ResponseValidator
+
+from mockserver.gateway.body_schema import BodyRequest
 from mockserver.gateway.catalog import Catalog
 from mockserver.gateway.errors import GatewayError
-from mockserver.gateway.exchange import Exchange
 from mockserver.gateway.ids import new_generation_id
 from mockserver.gateway.pipeline import Timings, success_body
 from mockserver.gateway.pricing import pricing_breakdown
@@ -16,21 +22,55 @@ from mockserver.gateway.upstream import OcrCall, UpstreamDocument, default_page
 from mockserver.gateway.upstream_failure import upstream_failure
 from mockserver.scripting.loader import FixtureSet, Problem
 from mockserver.scripting.outcomes import Outcome
-from mockserver.scripting.spec_check import answer_problems
 
 SAMPLE_IMAGE = "https://example.com/sample.png"
 
 
+@dataclass
+class _Answer:
+    status_code: int
+    data: bytes
+    headers: Any
+    content_type: str = "application/json"
+
+
+def answer_problems(spec: LoadedSpec, status: int, body: Any, headers: Mapping[str, str]) -> list[str]:
+    """What is wrong with this answer according to the spec (empty: nothing)."""
+    validator = V30ResponseValidator(spec.openapi.spec)
+    answer = _Answer(status, orjson.dumps(body), dict(headers))
+    request = BodyRequest(body=b"{}")
+    problems = []
+    for error in validator.iter_errors(request, answer):
+        if isinstance(error, ResponseValidationError) and error.__cause__ is not None:
+            causes = getattr(error.__cause__, "schema_errors", None) or [error.__cause__]
+            for cause in causes:
+                where = ".".join(map(str, getattr(cause, "absolute_path", [])))
+                problems.append(f"body{'.' + where if where else ''}: {getattr(cause, 'message', cause)}")
+        else:
+            problems.append(str(error))
+    return problems
+
+
 def _answer(outcome: Outcome, model_id: str, catalog: Catalog) -> tuple[int, dict[str, Any], dict[str, str]] | None:
     model = catalog.models.get(model_id)
-    offers = [offer for offer in (model.ocr_offers if model else ()) if offer.upstream_model and
-              offer.usd_per_1000_pages is not None]
+    offers = [
+        offer
+        for offer in (model.ocr_offers if model else ())
+        if offer.upstream_model and offer.usd_per_1000_pages is not None
+    ]
     if not offers:
         return None  # reported by check_models, or an answer the catalog never lets through
     offer = offers[0]
     assert offer.upstream_model is not None and offer.usd_per_1000_pages is not None
-    call = OcrCall(gateway_model=model_id, provider=offer.provider, upstream_model=offer.upstream_model,
-                   image=SAMPLE_IMAGE, language=None, body={}, headers={}, exchange=Exchange())
+    call = OcrCall(
+        gateway_model=model_id,
+        provider=offer.provider,
+        upstream_model=offer.upstream_model,
+        image=SAMPLE_IMAGE,
+        language=None,
+        body={},
+        headers={},
+    )
     generation_id = new_generation_id()
     error: GatewayError | None = None
     if outcome.error is not None:
@@ -52,14 +92,18 @@ def rendering_problems(fixtures: FixtureSet, catalog: Catalog, spec: LoadedSpec)
         if script.then is not None:
             outcomes.append(script.then)
         answers += [(script.source, script.entry, script.model, outcome) for outcome in outcomes]
-    answers += [(fixtures.default_sources.get(model, "defaults"), f"defaults.{model}", model, outcome)
-                for model, outcome in fixtures.defaults.items()]
+    answers += [
+        (fixtures.default_sources.get(model, "defaults"), f"defaults.{model}", model, outcome)
+        for model, outcome in fixtures.defaults.items()
+    ]
     problems = []
     for source, entry, model, outcome in answers:
         rendered = _answer(outcome, model, catalog)
         if rendered is None:
             continue
         status, body, headers = rendered
-        problems += [Problem(source, entry, "rendered answer", problem)
-                     for problem in answer_problems(spec, status, body, headers)]
+        problems += [
+            Problem(source, entry, "rendered answer", problem)
+            for problem in answer_problems(spec, status, body, headers)
+        ]
     return problems

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from mockserver.gateway.hashing import sha256_of_text
+from mockserver.gateway.ids import sha256_of_text
 
 REDACTED = "[redacted]"
 SECRET_HEADERS = frozenset({"authorization", "x-mock-admin-token"})

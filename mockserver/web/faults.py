@@ -17,7 +17,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from mockserver.scripting.outcomes import Fault
+from mockserver.gateway.upstream import Fault
 
 TRANSPORT = "ocr_mock.transport"
 
