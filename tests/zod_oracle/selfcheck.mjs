@@ -30,7 +30,8 @@ function handCases(mode) {
   }
   if (mode === "--markdown") {
     for (const testCase of cases) {
-      const input = "raw" in testCase ? `raw text ${JSON.stringify(testCase.raw)}` : JSON.stringify(testCase.body);
+      const ascii = (text) => text.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+      const input = ascii("raw" in testCase ? `raw text ${JSON.stringify(testCase.raw)}` : JSON.stringify(testCase.body));
       console.log(`- **${testCase.release}**, ${testCase.name}: \`${input}\``);
       console.log(`  → \`${JSON.stringify(run(testCase))}\``);
     }
