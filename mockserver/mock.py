@@ -1,5 +1,6 @@
 """One mock instance: the gateway pipeline plus the state a test scripts and inspects (scripts, key
-accounts, the journal), and how that state is reset and reloaded."""
+accounts, the journal, kept in the stores ``Settings.state`` names), and how that state is reset and
+reloaded."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import watchfiles
 import yaml
 
+from mockserver.admin import AdminService
 from mockserver.gateway.catalog import load_catalog
 from mockserver.gateway.pipeline import Gateway
 from mockserver.gateway.spec import load_spec
@@ -28,6 +30,7 @@ from mockserver.scripting.render_check import rendering_problems
 from mockserver.settings import Settings
 from mockserver.state.journal import Journal
 from mockserver.state.keys import Keyring, records_from_keys
+from mockserver.state.opening import default_namespace, open_state
 
 log = logging.getLogger("ocr_mock")
 
@@ -40,28 +43,24 @@ class Mock:
         self._file_keys = _load_keys_file(self.settings.keys_file)
         fixtures = self.load_fixtures()
         closed = bool(self.settings.keys_file or self.settings.keys)
-        self.engine: ScriptEngine
-        self.keyring: Keyring
-        self.journal: Journal
-        if self.settings.state_file is None:
-            self.engine = ScriptEngine(fixtures)
-            self.keyring = Keyring(closed=closed)
-            self.journal = Journal(self.settings.journal_limit)
+        self.state = open_state(self.settings.state, namespace=self.namespace,
+                                journal_limit=self.settings.journal_limit)
+        self.engine = ScriptEngine(self.state.scripts, fixtures)
+        self.keyring = Keyring(self.state.keys, closed=closed)
+        self.journal = Journal(self.state.journal)
+        if self.state.connection.first_attach():  # the first process on a shared store fills it from the files
+            self.engine.reset()
             self._reset_keys()
-        else:
-            from mockserver.state.sqlite.attach import attach  # only --workers pays for it
-
-            self.engine, self.keyring, self.journal = attach(
-                self.settings.state_file,
-                fixtures,
-                closed=closed,
-                journal_limit=self.settings.journal_limit,
-                key_records=self._key_records(fixtures),
-            )
         self.reload_error: str | None = None
+        self.admin = AdminService(self)
         self.gateway = Gateway(
             keys=self.keyring, catalog=self.catalog, validator=BodyValidator(self.spec), upstream=self.engine
         )
+
+    @property
+    def namespace(self) -> str:
+        """What keeps this mock's state apart in a shared store."""
+        return self.settings.state_namespace or default_namespace(self.settings.fixtures)
 
     @property
     def ocr_models(self) -> list[str]:

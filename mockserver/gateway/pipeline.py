@@ -24,6 +24,7 @@ from mockserver.gateway.routing import ProviderPreferences, reject_unsupported_f
 from mockserver.gateway.upstream import DefaultUpstream, OcrCall, Upstream, UpstreamDocument
 from mockserver.gateway.validation import BodyValidator, js_trim
 from mockserver.state.keys import Keyring
+from mockserver.state.stores import StoreUnavailable
 
 DEBUG_HEADER_VALUES = frozenset({"true", "1", "yes"})
 
@@ -37,6 +38,11 @@ class Answer:
     headers: Mapping[str, str]
     exchange: Exchange
     elapsed_ms: float
+
+
+def store_error(exc: StoreUnavailable) -> GatewayError:
+    """The mock's state store is down: a 503 in the gateway's envelope, naming the store (no stack trace)."""
+    return GatewayError("state_store_unavailable", str(exc))
 
 
 def debug_header_on(headers: Mapping[str, str]) -> bool:
@@ -64,7 +70,8 @@ class Gateway:
         try:
             body = await self._run(headers, read_body, generation_id, started, exchange)
             status, extra_headers = 200, {}
-        except GatewayError as error:
+        except (GatewayError, StoreUnavailable) as failure:
+            error = failure if isinstance(failure, GatewayError) else store_error(failure)
             debug = {"endpoint": "ocr", "stage": exchange.stage, "model": exchange.model}
             body = error.envelope(generation_id, debug if debug_header_on(headers) else None)
             extra_headers = error.headers()
