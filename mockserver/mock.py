@@ -48,9 +48,8 @@ class Mock:
         self.engine = ScriptEngine(self.state.scripts, fixtures)
         self.keyring = Keyring(self.state.keys, closed=closed)
         self.journal = Journal(self.state.journal)
-        if self.state.connection.first_attach():  # the first process on a shared store fills it from the files
-            self.engine.reset()
-            self._reset_keys()
+        self._fill_if_first()
+        self.state.connection.on_rejoin(self._fill_if_first)  # a Redis that restarted empty is filled again
         self.reload_error: str | None = None
         self.admin = AdminService(self)
         self.gateway = Gateway(
@@ -83,6 +82,12 @@ class Mock:
 
     def _base_key_records(self) -> list[dict[str, Any]]:
         return self._key_records(self.engine.fixtures)
+
+    def _fill_if_first(self) -> None:
+        """The first process on a (shared) store fills it from the files; the others join it as it is."""
+        if self.state.connection.first_attach():
+            self.engine.reset()
+            self._reset_keys()
 
     def _reset_keys(self) -> None:
         self.keyring.replace(self._base_key_records())

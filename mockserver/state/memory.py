@@ -8,7 +8,7 @@ import dataclasses
 import itertools
 import threading
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from mockserver.state.journal import Entry
 from mockserver.state.keys import KeyAccount
@@ -142,6 +142,9 @@ class MemoryConnection:
     def first_attach(self) -> bool:
         first, self._attached = not self._attached, True
         return first
+
+    def on_rejoin(self, callback: Callable[[], None]) -> None:
+        """Memory is never unreachable."""
 
     def wipe(self) -> None:
         self._attached = False

@@ -36,13 +36,23 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+class _Link:
+    """What the parts of one Redis state share: whether the last command failed, and what to do when the
+    next one may succeed (``Mock`` fills a Redis that came back empty from the files again)."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.on_rejoin: Callable[[], None] = lambda: None
+
+
 class _Part:
     """One kind of state in one namespace: its client and key names."""
 
-    def __init__(self, client: redis.Redis, namespace: str, description: str) -> None:
+    def __init__(self, client: redis.Redis, namespace: str, description: str, link: _Link) -> None:
         self._redis: Any = client  # redis-py's own annotations are unions of sync and async results
         self._prefix = "{" + namespace + "}:"
         self.description = description
+        self._link = link
 
     def key(self, *parts: str) -> str:
         return self._prefix + ":".join(parts)
@@ -56,9 +66,14 @@ def _guarded(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, 
 
     @functools.wraps(method)
     def guarded(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        link = self._link
         try:
+            if link.down:
+                link.down = False
+                link.on_rejoin()
             return method(self, *args, **kwargs)
         except redis.RedisError as exc:
+            link.down = True
             raise StoreUnavailable(self.description, f"{type(exc).__name__}: {exc}") from None
 
     return guarded
@@ -92,8 +107,8 @@ return 1
 
 
 class RedisScripts(_Part):
-    def __init__(self, client: redis.Redis, namespace: str, description: str) -> None:
-        super().__init__(client, namespace, description)
+    def __init__(self, client: redis.Redis, namespace: str, description: str, link: _Link) -> None:
+        super().__init__(client, namespace, description, link)
         self._defs, self._order, self._positions = self.key("scripts", "defs"), self.key("scripts", "order"), \
             self.key("scripts", "positions")
         self._calls, self._version, self._ids = self.key("scripts", "calls"), self.key("scripts", "version"), \
@@ -186,8 +201,8 @@ class RedisKeys(_Part):
     """One hash per account: its unchanging part as JSON, ``balance`` and ``spent`` in nanos, and one
     counter per window and period (``used:daily:2026-07-01``), so a charge is a handful of ``HINCRBY``."""
 
-    def __init__(self, client: redis.Redis, namespace: str, description: str) -> None:
-        super().__init__(client, namespace, description)
+    def __init__(self, client: redis.Redis, namespace: str, description: str, link: _Link) -> None:
+        super().__init__(client, namespace, description, link)
         self._index, self._positions = self.key("keys"), self.key("keys", "positions")
         self._put = self._redis.register_script(PUT_KEY)
         self._charge = self._redis.register_script(CHARGE)
@@ -275,8 +290,8 @@ return id
 class RedisJournal(_Part):
     """A list of ``"<id> <entry JSON>"``, its id counter and the count of dropped entries."""
 
-    def __init__(self, client: redis.Redis, namespace: str, description: str, limit: int) -> None:
-        super().__init__(client, namespace, description)
+    def __init__(self, client: redis.Redis, namespace: str, description: str, link: _Link, limit: int) -> None:
+        super().__init__(client, namespace, description, link)
         self.limit = limit
         self._list, self._ids, self._dropped = self.key("journal"), self.key("journal", "ids"), \
             self.key("journal", "dropped")
@@ -312,6 +327,8 @@ class RedisJournal(_Part):
 
 
 class RedisConnection(_Part):
+    def on_rejoin(self, callback: Callable[[], None]) -> None:
+        self._link.on_rejoin = callback
     @_guarded
     def ping(self) -> None:
         self._redis.ping()
@@ -337,11 +354,12 @@ def open_redis(url: str, namespace: str, journal_limit: int) -> State:
     client = redis.Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT_S, socket_timeout=COMMAND_TIMEOUT_S,
                                   retry=Retry(NoBackoff(), 0))
     description = f"{_without_password(url)} namespace {namespace}"
+    link = _Link()
     return State(
-        RedisConnection(client, namespace, description),
-        RedisScripts(client, namespace, description),
-        RedisKeys(client, namespace, description),
-        RedisJournal(client, namespace, description, journal_limit),
+        RedisConnection(client, namespace, description, link),
+        RedisScripts(client, namespace, description, link),
+        RedisKeys(client, namespace, description, link),
+        RedisJournal(client, namespace, description, link, journal_limit),
     )
 
 

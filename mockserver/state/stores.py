@@ -10,7 +10,7 @@ way: a lock, a ``BEGIN IMMEDIATE`` transaction, a Lua script.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -126,6 +126,11 @@ class Connection(Protocol):
 
     def first_attach(self) -> bool:
         """True for the first process to attach since the store was emptied (it fills it from the files)."""
+        ...
+
+    def on_rejoin(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` before the first operation after the store was unreachable (a store that may
+        have come back empty: the callback fills it if ``first_attach`` says so)."""
         ...
 
     def wipe(self) -> None: ...

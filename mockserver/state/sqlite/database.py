@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -121,6 +121,9 @@ class SharedDatabase:
                 return False
             self.set_meta(SEEDED, 1)
             return True
+
+    def on_rejoin(self, callback: Callable[[], None]) -> None:
+        """A file does not come back empty: nothing to do."""
 
     def wipe(self) -> None:
         """Empty every table: the workers that attach next start from the files."""
