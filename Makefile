@@ -12,7 +12,7 @@ FUZZ_SECONDS ?= 600
 SOAK_SECONDS ?= 60
 SOAK_CLIENTS ?= 64
 
-.PHONY: serve test contract bench lint typecheck clean docker-smoke fuzz fuzz-atheris fuzz-schemathesis soak
+.PHONY: serve test contract bench lint typecheck clean docker-smoke fuzz fuzz-atheris fuzz-schemathesis soak redis-server
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +27,12 @@ $(FUZZ_STAMP): $(STAMP)
 serve: $(STAMP)
 	$(BIN)/ocr-mock serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+# The Redis store's tests start a real redis-server (tests/redis_server.py): Debian's package, installed here
+# when missing (CI runs as root on a clean Debian machine). Without root, install it yourself first.
+redis-server:
+	@command -v redis-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server)
+
+test: $(STAMP) redis-server
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest

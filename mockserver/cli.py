@@ -20,6 +20,7 @@ from mockserver.mock import Mock
 from mockserver.resources import fixtures_dir
 from mockserver.scripting.loader import FixtureError
 from mockserver.settings import DEFAULT_JOURNAL_LIMIT, DEFAULT_MAX_BODY_BYTES, Settings
+from mockserver.state.commands import state as state_commands
 from mockserver.state.opening import MEMORY, check_state_url, sqlite_path, sqlite_url
 from mockserver.state.stores import StoreUnavailable
 from mockserver.web.app import create_app
@@ -223,3 +224,4 @@ def fixtures_check(directory: Path | None, catalog: Path | None, spec: Path | No
 
 
 main.add_command(contract)
+main.add_command(state_commands)
