@@ -87,7 +87,7 @@ class Gateway:
         started: float,
         exchange: Exchange,
     ) -> dict[str, Any]:
-        kid = self.keys.authenticate(headers.get("authorization"))
+        caller = self.keys.authenticate(headers.get("authorization"))
         exchange.stage = Stage.PARSE
         body = exchange.body = await read_body()
         exchange.stage = Stage.VALIDATE
@@ -100,11 +100,11 @@ class Gateway:
         if not model_id:
             raise GatewayError("model_required")
         exchange.stage = Stage.KEY_LIMITS
-        self.keys.check_limits(kid)
+        self.keys.check_limits(caller)
         exchange.stage = Stage.MODEL
         model = self.catalog.ocr_model(model_id)
         exchange.stage = Stage.WALLET
-        self.keys.check_wallet(kid)
+        self.keys.check_wallet(caller)
         exchange.stage = Stage.PROVIDER_FILTER
         routing = route(model, ProviderPreferences.from_body(body))
         exchange.stage = Stage.PROVIDER_ENABLEMENT
@@ -133,7 +133,7 @@ class Gateway:
         assert document is not None
         exchange.stage = Stage.SUCCESS
         pricing = pricing_breakdown(len(document.pages), offer.usd_per_1000_pages)
-        self.keys.charge(kid, pricing["total_nanos"])
+        self.keys.charge(caller, pricing["total_nanos"])
         timings = Timings(
             latency_ms=round((upstream_started - started) * 1000),
             generation_ms=round(exchange.upstream_ms),

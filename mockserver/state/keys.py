@@ -95,6 +95,16 @@ class KeyAccount:
         }
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the key's id and its account as read once at authentication (None: an unlisted key
+    of an open keyring, which has no limits, no wallet and nothing to charge). One read per request keeps
+    a shared store to one round trip for the checks."""
+
+    kid: str
+    account: KeyAccount | None = None
+
+
 def current_periods(now: datetime) -> dict[str, str]:
     return {window: period_of(now) for window, period_of in WINDOWS.items()}
 
@@ -120,25 +130,25 @@ class Keyring:
         return [account.to_json(now) for account in self.store.all()]
 
     # check 1
-    def authenticate(self, authorization: str | None) -> str:
-        """The kid of the calling key, or the gateway's 401."""
+    def authenticate(self, authorization: str | None) -> Caller:
+        """The calling key, or the gateway's 401."""
         kid, secret = parse_bearer(authorization)
         account = self.store.get(kid)
         if account is None:
             if self.closed:
                 raise GatewayError("unauthorised", "key_not_found_or_revoked")
-            return kid
+            return Caller(kid)
         if account.revoked:
             raise GatewayError("unauthorised", "key_not_found_or_revoked")
         if account.expired:
             raise GatewayError("unauthorised", "key_expired")
         if not hmac.compare_digest(account.secret.encode(), secret.encode()):
             raise GatewayError("unauthorised", "invalid_secret")
-        return kid
+        return Caller(kid, account)
 
     # check 5
-    def check_limits(self, kid: str) -> None:
-        account = self.store.get(kid)
+    def check_limits(self, caller: Caller) -> None:
+        account = caller.account
         if account is None:
             return
         if account.soft_blocked:
@@ -152,8 +162,8 @@ class Keyring:
                 )
 
     # check 7
-    def check_wallet(self, kid: str) -> None:
-        account = self.store.get(kid)
+    def check_wallet(self, caller: Caller) -> None:
+        account = caller.account
         if account is None:
             return
         if account.wallet_missing:
@@ -161,9 +171,11 @@ class Keyring:
         if account.balance_nanos is not None and account.balance_nanos < MINIMUM_BALANCE_NANOS:
             raise GatewayError("insufficient_funds")
 
-    def charge(self, kid: str, nanos: int) -> None:
-        """A success: one more request in every window, and its cost off the balance (once, atomically)."""
-        self.store.charge(kid, nanos, current_periods(self._clock()))
+    def charge(self, caller: Caller, nanos: int) -> None:
+        """A success: one more request in every window, and its cost off the balance (once, atomically, on the
+        account as the store has it now)."""
+        if caller.account is not None:
+            self.store.charge(caller.kid, nanos, current_periods(self._clock()))
 
 
 def records_from_keys(inline: Iterable[str]) -> list[dict[str, Any]]:

@@ -119,7 +119,7 @@ class RedisScripts(_Part):
 
     @_guarded
     def view(self, known_version: int) -> ScriptsView:
-        with self._redis.pipeline(transaction=True) as pipe:
+        with self._redis.pipeline(transaction=False) as pipe:  # one round trip; a stale count only costs a retry
             version, calls = pipe.get(self._version).hgetall(self._calls).execute()
         if int(version or 0) == known_version:
             return ScriptsView(known_version, None, _counts(calls))
