@@ -19,7 +19,7 @@ COPY contract_tests ./contract_tests
 COPY fixtures ./fixtures
 RUN python3 -m venv /opt/ocr-mock \
     && /opt/ocr-mock/bin/pip wheel --no-cache-dir --no-deps --wheel-dir /dist . \
-    && /opt/ocr-mock/bin/pip install --no-cache-dir /dist/aistats_ocr_mock-*.whl 'redis>=5,<9' \
+    && /opt/ocr-mock/bin/pip install --no-cache-dir /dist/aistats_ocr_mock-*.whl 'redis[hiredis]>=5,<9' \
     && /opt/ocr-mock/bin/ocr-mock --version
 
 # ---- runtime: the venv and the health probe, nothing else from the build ----------------------------
