@@ -109,10 +109,12 @@ return 1
 class RedisScripts(_Part):
     def __init__(self, client: redis.Redis, namespace: str, description: str, link: _Link) -> None:
         super().__init__(client, namespace, description, link)
-        self._defs, self._order, self._positions = self.key("scripts", "defs"), self.key("scripts", "order"), \
-            self.key("scripts", "positions")
-        self._calls, self._version, self._ids = self.key("scripts", "calls"), self.key("scripts", "version"), \
-            self.key("scripts", "ids")
+        self._defs = self.key("scripts", "defs")  # id -> {"source", "spec"}
+        self._order = self.key("scripts", "order")  # sorted set: id by position
+        self._positions = self.key("scripts", "positions")  # the last position given
+        self._calls = self.key("scripts", "calls")  # id -> calls; a script exists while it has a field here
+        self._version = self.key("scripts", "version")  # bumped on every change to the list
+        self._ids = self.key("scripts", "ids")  # the last script-N number
         self._claim = self._redis.register_script(CLAIM)
         self._add = self._redis.register_script(ADD_SCRIPT)
         self._remove = self._redis.register_script(REMOVE_SCRIPT)
@@ -203,7 +205,8 @@ class RedisKeys(_Part):
 
     def __init__(self, client: redis.Redis, namespace: str, description: str, link: _Link) -> None:
         super().__init__(client, namespace, description, link)
-        self._index, self._positions = self.key("keys"), self.key("keys", "positions")
+        self._index = self.key("keys")  # sorted set: kid by position
+        self._positions = self.key("keys", "positions")
         self._put = self._redis.register_script(PUT_KEY)
         self._charge = self._redis.register_script(CHARGE)
 
@@ -293,8 +296,9 @@ class RedisJournal(_Part):
     def __init__(self, client: redis.Redis, namespace: str, description: str, link: _Link, limit: int) -> None:
         super().__init__(client, namespace, description, link)
         self.limit = limit
-        self._list, self._ids, self._dropped = self.key("journal"), self.key("journal", "ids"), \
-            self.key("journal", "dropped")
+        self._list = self.key("journal")
+        self._ids = self.key("journal", "ids")
+        self._dropped = self.key("journal", "dropped")
         self._append = self._redis.register_script(APPEND)
 
     @_guarded
