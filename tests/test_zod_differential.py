@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from contract_tests import zod_rules
 from mockserver.gateway.errors import validation_error
 from mockserver.gateway.spec import load_spec
 from mockserver.gateway.validation import BodyValidator
@@ -25,12 +26,18 @@ from tests.zod_bodies import bodies
 from tests.zod_oracle import Release, Verdict, ZodOracle, unavailable_reason
 
 BATCH = 10  # bodies per hypothesis example, sent to the oracle in one round trip
-EXAMPLES = 250  # 2,500 bodies
+EXAMPLES = 210  # 2,100 bodies (issue #10 asks for at least 2,000)
 
 # The mock's validator for each release it imitates. Only 2026-07 today; 2026-08 (zod schema in the oracle) joins
 # when the mock can be built for it.
 VALIDATORS: dict[str, Callable[[], BodyValidator]] = {"2026-07": lambda: BodyValidator(load_spec())}
 RELEASES = list(VALIDATORS)
+
+
+def suite_verdict(body: Any) -> Verdict:
+    """What the conformance suite's oracle expects (contract_tests/zod_rules.py, written apart from the mock)."""
+    details = zod_rules.expected_details(body)
+    return {"ok": False, "description": zod_rules.description(details), "details": details} if details else {"ok": True}
 
 
 def mock_verdict(validator: BodyValidator, body: Any) -> Verdict:
@@ -64,7 +71,7 @@ class Tally:
 
 
 @pytest.mark.parametrize("release", RELEASES)
-def test_mock_answers_every_generated_body_as_zod_does(
+def test_mock_and_suite_answer_every_generated_body_as_zod_does(
     release: Release, oracle: ZodOracle, capsys: pytest.CaptureFixture[str]
 ) -> None:
     validator = VALIDATORS[release]()
@@ -78,10 +85,11 @@ def test_mock_answers_every_generated_body_as_zod_does(
         tally.refused += sum(not verdict["ok"] for verdict in expected)
         for body, verdict in zip(batch, expected, strict=True):
             assert mock_verdict(validator, body) == verdict, body
+            assert suite_verdict(body) == verdict, f"the conformance suite's oracle, on {body!r}"
 
     same_answer()
     with capsys.disabled():
         print(f"\nzod differential {tally.report(release)}")
     assert tally.bodies >= 2000
     # Both verdicts are common, so neither side can pass by always saying the same thing
-    assert 0.2 < tally.refused / tally.bodies < 0.8
+    assert 0.1 < tally.refused / tally.bodies < 0.9
