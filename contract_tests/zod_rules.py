@@ -11,7 +11,8 @@ schema, field for field and in the same order; this module walks it the way zod 
 - ``nullable`` lets null through; an ``enum`` checks membership only (``invalid_value``, whatever the type);
 - ``anyOf`` (a zod union): when no option accepts the value, one ``invalid_union`` "Invalid input" at its path
   (the 2026-07 unions have no checks that would let zod report one option's issues instead);
-- array items and the values of a record (``additionalProperties``) in order.
+- array items and the values of a record (``additionalProperties``) in order; a record skips the key
+  ``__proto__`` (zod 4's ``$ZodRecord``), which the schema names as a property that takes anything.
 
 Written apart from the mock's validator (which translates openapi-core's errors): the suite judges the mock, so
 the two must not share a mistake. ``tests/test_zod_differential.py`` checks both against zod itself.
@@ -80,7 +81,9 @@ def _walk(schema: Mapping[str, Any], value: Any, path: list[Any]) -> Iterator[De
             listed = "|".join(json.dumps(option) for option in options)
             yield _detail(f"Invalid option: expected one of {listed}", path, "invalid_value")
         return
-    kind = schema.get("type", "object")
+    kind = schema.get("type")
+    if kind is None:
+        return  # {}: anything
     if not _is(kind, value):
         expected = "number" if kind == "integer" else kind
         yield _detail(f"Invalid input: expected {expected}, received {_js_type(value)}", path, "invalid_type")

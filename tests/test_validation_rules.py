@@ -168,6 +168,11 @@ CASES = [
     ),
     Case("preferred_max_latency: valid forms", ":57", {P: {"preferred_max_latency": {"mistral": 1.5}}}),
     Case(
+        "a record skips the key __proto__ (zod 4's $ZodRecord), so its value is not checked",
+        ":55",
+        {P: {"preferred_min_throughput": {"__proto__": "x"}}},
+    ),
+    Case(
         "diagnostics and returnDiagnostics",
         ":59-61",
         {P: {"diagnostics": "on", "returnDiagnostics": 1}},

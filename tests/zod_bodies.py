@@ -20,7 +20,9 @@ _text = st.text(max_size=5)
 # Numbers a JSON parser reads alike in Python and JavaScript (finite doubles; integers well inside a double's range)
 numbers = st.integers(min_value=-(2**64), max_value=2**64) | st.floats(allow_nan=False, allow_infinity=False)
 scalars = st.none() | st.booleans() | numbers | _text | st.sampled_from(["", "length", "allow", "full", "1"])
-keys = st.sampled_from(["", "a", "length", "model", "mode", "openai", "prompt", "only"]) | st.text(max_size=4)
+keys = st.sampled_from(["", "a", "length", "__proto__", "model", "mode", "openai", "prompt", "only"]) | st.text(
+    max_size=4
+)
 _shallow = scalars | st.lists(scalars, max_size=2) | st.dictionaries(keys, scalars, max_size=2)
 json_values = _shallow | st.lists(_shallow, max_size=2) | st.dictionaries(keys, _shallow, max_size=2)
 # `{"length": ...}`: zod compares its length with the minimum even after the wrong type (see jsvalues.py)
