@@ -303,3 +303,21 @@ def test_the_mock_lets_these_through_validation(client: TestClient, case: Case) 
     assert VALIDATOR.validate(case.request()) == []
     response = post_ocr(client, case.request())
     assert response.status_code == 200, response.json()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"quantizations": ["int8"]}, {"dataCollection": "deny"}, {"enforce_distillable_text": False}],
+    ids=["quantizations", "dataCollection", "enforce_distillable_text"],
+)
+def test_unsupported_routing_filters_pass_the_schema_and_are_refused_apart(
+    oracle: ZodOracle, client: TestClient, options: dict[str, Any]
+) -> None:
+    """zod accepts these values (schemas.ts:34-39); the refusal is collectUnsupportedRoutingFields
+    (pipeline/requestRouting.ts:236-290 at bff496d80), a later step with its own keyword and params."""
+    body = {**BASE, "routing": options}
+    assert oracle.validate("2026-07", body) == {"ok": True}
+    assert VALIDATOR.validate(body) == []
+    (name,) = options
+    details = post_ocr(client, body).json()["details"]
+    assert [(d["path"], d["keyword"]) for d in details] == [(["routing", name], "unsupported_routing_filter")]
