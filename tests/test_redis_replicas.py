@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import itertools
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -133,6 +134,16 @@ def keyed_fixtures(tmp_path: Path) -> Path:
     return fixtures
 
 
+def served_again(url: str, headers: dict[str, str], within_s: float = 5.0) -> httpx.Response:
+    """The first answer that is not a 503 (a mock retries its store a quarter of a second after a failure)."""
+    deadline = time.monotonic() + within_s
+    while True:
+        response = httpx.post(url, json=BODY, headers=headers)
+        if response.status_code != 503 or time.monotonic() > deadline:
+            return response
+        time.sleep(0.05)
+
+
 def test_while_redis_is_down_ocr_answers_503_and_nothing_answered_is_lost(tmp_path: Path,
                                                                           keyed_fixtures: Path) -> None:
     port = free_port()
@@ -195,6 +206,28 @@ def test_a_redis_that_comes_back_empty_is_filled_from_the_files_again(tmp_path: 
         redis.stop()
         assert httpx.post(f"{mock.url}/v1/ocr", json=BODY, headers=team).status_code == 503
         redis.process = start_redis(tmp_path, port).process  # empty: no persistence
-        response = httpx.post(f"{mock.url}/v1/ocr", json=BODY, headers=team)
+        response = served_again(f"{mock.url}/v1/ocr", team)
         assert response.status_code == 200, response.text  # the listed key is known again
         assert len(httpx.get(f"{mock.url}/_mock/keys").json()["keys"]) == 1
+
+
+def test_a_redis_that_stops_answering_costs_one_timeout_then_fails_fast(tmp_path: Path) -> None:
+    """SIGSTOP: the Redis accepts connections and never answers. The first call waits for the command timeout;
+    meanwhile and for a moment after, calls are refused at once instead of each waiting again."""
+    port = free_port()
+    team = {"Authorization": f"Bearer {TEAM}"}
+    with running_redis(tmp_path, port) as redis, serve("--state", f"redis://127.0.0.1:{port}/0") as mock:
+        assert httpx.post(f"{mock.url}/v1/ocr", json=BODY, headers=team).status_code == 200
+        redis.process.send_signal(signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            assert httpx.post(f"{mock.url}/v1/ocr", json=BODY, headers=team, timeout=30).status_code == 503
+            waited = time.monotonic() - started
+            started = time.monotonic()
+            health = httpx.get(f"{mock.url}/_mock/health")
+            assert (health.status_code, health.json()["state"]["status"]) == (503, "down")
+            assert "TimeoutError" in health.json()["state"]["error"]
+            assert time.monotonic() - started < 0.25 < waited  # refused at once after the one that waited
+        finally:
+            redis.process.send_signal(signal.SIGCONT)
+        assert served_again(f"{mock.url}/v1/ocr", team).status_code == 200

@@ -11,6 +11,7 @@ A Redis that cannot be reached, or refuses a command, raises ``StoreUnavailable`
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, replace
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -31,18 +32,29 @@ except ImportError:  # pragma: no cover - the message is the point
 
 CONNECT_TIMEOUT_S = 1.0
 COMMAND_TIMEOUT_S = 2.0
+RETRY_AFTER_S = 0.25  # after a failure, commands fail at once for this long (see _Link)
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 class _Link:
-    """What the parts of one Redis state share: whether the last command failed, and what to do when the
-    next one may succeed (``Mock`` fills a Redis that came back empty from the files again)."""
+    """What the parts of one Redis state share: whether the last command failed, when to try again, and what
+    to do when the next command may succeed (``Mock`` fills a Redis that came back empty from the files).
+
+    While the store is down, commands fail at once until ``RETRY_AFTER_S`` has passed since the last failure:
+    a Redis that does not answer at all (a host gone, packets dropped) would otherwise hold every request
+    of this process for the connect timeout, the health check included.
+    """
 
     def __init__(self) -> None:
         self.down = False
+        self.reason = ""
+        self.retry_at = 0.0
         self.on_rejoin: Callable[[], None] = lambda: None
+
+    def failed(self, reason: str) -> None:
+        self.down, self.reason, self.retry_at = True, reason, time.monotonic() + RETRY_AFTER_S
 
 
 class _Part:
@@ -67,14 +79,16 @@ def _guarded(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, 
     @functools.wraps(method)
     def guarded(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
         link = self._link
+        if link.down and time.monotonic() < link.retry_at:
+            raise StoreUnavailable(self.description, link.reason)
         try:
             if link.down:
                 link.down = False
                 link.on_rejoin()
             return method(self, *args, **kwargs)
         except redis.RedisError as exc:
-            link.down = True
-            raise StoreUnavailable(self.description, f"{type(exc).__name__}: {exc}") from None
+            link.failed(f"{type(exc).__name__}: {exc}")
+            raise StoreUnavailable(self.description, link.reason) from None
 
     return guarded
 
