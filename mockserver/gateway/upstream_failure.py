@@ -12,14 +12,16 @@ import orjson
 import yaml
 
 from mockserver.gateway.errors import GatewayError
+from mockserver.gateway.validation import js_trim
 from mockserver.resources import data_path
-
-PREVIEW_CHARS = 500
 
 
 @dataclass(frozen=True)
 class ProviderError:
-    """What the provider answered: its HTTP status and, when it said, its error fields and body."""
+    """What the provider answered: its HTTP status and, when it said, its error fields and body.
+
+    ``payload`` is the body: a JSON value (object, array, number...) for a JSON body; a string is a
+    body that is not JSON (the gateway parses error bodies only when they are JSON)."""
 
     status: int
     code: str | None = None
@@ -44,49 +46,107 @@ def hint_for(status: int) -> str | None:
     return next((rule["hint"] for rule in _rules()["hints"] if _covers(rule["statuses"], status)), None)
 
 
-def diagnostics_for(status: int, provider: str) -> dict[str, Any] | None:
+def truncated(value: Any) -> str | None:
+    """truncateAttemptText (execute/index.ts L96-102): trimmed; blank is null; cut with a marker."""
+    if not isinstance(value, str):
+        return None
+    text = js_trim(value)
+    if not text:
+        return None
+    limit: int = _rules()["preview_chars"]
+    return text if len(text) <= limit else f"{text[:limit]}...[truncated {len(text) - limit} chars]"
+
+
+def compact(value: str | None, limit: int) -> str | None:
+    """normalizeText (execute/guards.ts L29-35): whitespace collapsed, cut at ``limit`` with "..."."""
+    if value is None:
+        return None
+    text = " ".join(value.split())
+    if not text:
+        return None
+    return text if len(text) <= limit else f"{text[: limit - 1]}..."
+
+
+def _rule_matches(rule: dict[str, Any], status: int, code: str, haystack: str) -> bool:
+    return (
+        code in rule.get("codes", ())
+        or any(code.startswith(prefix) for prefix in rule.get("code_prefixes", ()))
+        or any(code.endswith(suffix) for suffix in rule.get("code_suffixes", ()) if code)
+        or any(keyword in haystack for keyword in rule.get("keywords", ()))
+        or _covers(rule.get("statuses", []), status)
+        or (
+            _covers(rule.get("keyword_statuses", []), status)
+            and any(keyword in haystack for keyword in rule.get("status_keywords", ()))
+        )
+    )
+
+
+def diagnostics_for(failure: ProviderError, provider: str) -> dict[str, Any] | None:
+    """classifyProviderFailureDiagnostics (execute/guards.ts L64-261): code and keywords before status."""
+    code = (compact(truncated(failure.code), 160) or "").lower()
+    haystack = " ".join(
+        part
+        for part in (
+            code,
+            compact(truncated(failure.message), 240),
+            compact(truncated(failure.description), 320),
+            compact(truncated(failure.param), 240),
+        )
+        if part
+    ).lower()
     for rule in _rules()["diagnostics"]:
-        if _covers(rule["statuses"], status):
+        if _rule_matches(rule, failure.status, code, haystack):
             return {"category": rule["category"], "hint": rule["hint"], "provider": provider}
     return None
 
 
-def _description(failure: ProviderError, provider: str, model: str) -> str:
-    sentences = [f'Provider "{provider}" failed with HTTP {failure.status} for endpoint "ocr" on model "{model}".']
-    if failure.code:
-        sentences.append(f"Upstream code: {failure.code}.")
-    if failure.message:
-        sentences.append(f"Upstream message: {failure.message}.")
-    if failure.description and failure.description != failure.message:
-        sentences.append(f"Upstream detail: {failure.description}.")
-    if failure.param and failure.param not in (failure.message, failure.description):
-        sentences.append(f"Upstream param: {failure.param}.")
-    hint = hint_for(failure.status)
+def _description(sample: dict[str, Any], provider: str, model: str) -> str:
+    status = sample["status"]
+    code = compact(sample["upstream_error_code"], 80)
+    message = compact(sample["upstream_error_message"], 180)
+    detail = compact(sample["upstream_error_description"], 180)
+    param = compact(sample["upstream_error_param"], 240)
+    sentences = [f'Provider "{provider}" failed with HTTP {status} for endpoint "ocr" on model "{model}".']
+    if code:
+        sentences.append(f"Upstream code: {code}.")
+    if message:
+        sentences.append(f"Upstream message: {message}.")
+    if detail and detail != message:
+        sentences.append(f"Upstream detail: {detail}.")
+    if param and param not in (message, detail):
+        sentences.append(f"Upstream param: {param}.")
+    hint = hint_for(status)
     if hint:
         sentences.append(f"Hint: {hint}")
     sentences.append("Inspect failure_sample for per-attempt diagnostics.")
     return " ".join(sentences)
 
 
-def _preview(payload: Any) -> str | None:
-    if payload is None:
-        return None
-    text = payload if isinstance(payload, str) else orjson.dumps(payload).decode()
-    return text[:PREVIEW_CHARS]
+def _preview(payload: Any) -> str:
+    """The body as JSON text, cut like the other fields; "null" when it was not JSON (or empty)."""
+    if payload is None or isinstance(payload, str):
+        return "null"
+    text = orjson.dumps(payload).decode()
+    limit: int = _rules()["preview_chars"]
+    return text if len(text) <= limit else f"{text[:limit]}...[truncated {len(text) - limit} chars]"
 
 
-def upstream_failure(failure: ProviderError, provider: str, model: str) -> GatewayError:
-    """The gateway's answer to one failed provider call on ``model`` (the gateway model id)."""
+def upstream_failure(
+    failure: ProviderError, provider: str, model: str, routing_diagnostics: dict[str, Any]
+) -> GatewayError:
+    """The gateway's answer to one failed provider call on ``model`` (the gateway model id).
+
+    Every upstream failure carries ``routing_diagnostics`` (execute/guards.ts L451, L487)."""
     sample = {
         "provider": provider,
         "type": "upstream_non_2xx",
         "status": failure.status,
-        "upstream_error_code": failure.code,
-        "upstream_error_message": failure.message,
-        "upstream_error_description": failure.description,
-        "upstream_error_param": failure.param,
+        "upstream_error_code": truncated(failure.code),
+        "upstream_error_message": truncated(failure.message),
+        "upstream_error_description": truncated(failure.description),
+        "upstream_error_param": truncated(failure.param),
         "upstream_payload_preview": _preview(failure.payload),
-        "retryable": _covers(_rules()["retryable"], failure.status),
+        "retryable": _rules()["retryable"],
     }
     extra: dict[str, Any] = {
         "attempt_count": 1,
@@ -94,13 +154,14 @@ def upstream_failure(failure: ProviderError, provider: str, model: str) -> Gatew
         "failed_statuses": [failure.status],
         "failure_sample": [sample],
         "upstream_error": {
-            "code": failure.code,
-            "message": failure.message,
-            "description": failure.description,
-            "param": failure.param,
+            "code": sample["upstream_error_code"],
+            "message": sample["upstream_error_message"],
+            "description": sample["upstream_error_description"],
+            "param": sample["upstream_error_param"],
         },
+        "routing_diagnostics": routing_diagnostics,
     }
-    diagnostics = diagnostics_for(failure.status, provider)
+    diagnostics = diagnostics_for(failure, provider)
     if diagnostics is not None:
         extra["provider_failure_diagnostics"] = diagnostics
     if failure.status == 402:
@@ -108,8 +169,10 @@ def upstream_failure(failure: ProviderError, provider: str, model: str) -> Gatew
             "provider_payment_required",
             fill={"provider": provider},
             reason="upstream_provider_payment_required",
+            provider_payment_required_provider=provider,
+            provider_payment_required_support_notice=_rules()["payment_support_notice"],
             **extra,
         )
     return GatewayError(
-        "upstream_error", _description(failure, provider, model), reason="all_candidates_failed", **extra
+        "upstream_error", _description(sample, provider, model), reason="all_candidates_failed", **extra
     )
