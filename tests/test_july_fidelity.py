@@ -602,3 +602,23 @@ def test_upstream_error_key_order() -> None:
     ]
 
 
+
+
+def test_error_fields_are_read_from_a_json_provider_body() -> None:
+    """execute/index.ts L138-232 (extractUpstreamErrorSummary): Mistral's 422 with a null code; the
+    description falls back to ``param``; the top-level ``type`` is not the code."""
+    payload = {"object": "error", "message": "Invalid document", "type": "invalid_request_error",
+               "param": "document", "code": None}
+    body = post_ocr(scripted(upstream={"status": 422, "payload": payload}), OK).json()
+    assert body["upstream_error"] == {"code": None, "message": "Invalid document", "description": "document",
+                                      "param": "document"}
+    assert body["description"] == (
+        'Provider "mistral" failed with HTTP 422 for endpoint "ocr" on model "mistral/ocr-3". '
+        "Upstream message: Invalid document. Upstream detail: document. "
+        "Hint: The upstream provider rejected request parameters. "
+        "Inspect failure_sample for per-attempt diagnostics."
+    )
+    assert body["failure_sample"][0]["upstream_payload_preview"] == orjson.dumps(payload).decode()
+    nested = {"error": {"code": "ns#Throttled:x", "message": "slow", "param": "p"}}
+    sample = post_ocr(scripted(upstream={"status": 429, "payload": nested}), OK).json()["failure_sample"][0]
+    assert (sample["upstream_error_code"], sample["upstream_error_description"]) == ("Throttled", "p")

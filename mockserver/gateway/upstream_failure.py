@@ -4,6 +4,7 @@ OCR has one provider and no retry, so there is exactly one attempt."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -131,20 +132,69 @@ def _preview(payload: Any) -> str:
     return text if len(text) <= limit else f"{text[:limit]}...[truncated {len(text) - limit} chars]"
 
 
+def _error_code(value: Any) -> str | None:
+    """normalizeUpstreamErrorCode (execute/index.ts L120-136): a "#namespace" prefix and ":suffix" cut."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    text = text[text.rfind("#") + 1 :] if "#" in text else text
+    text = text[: text.index(":")] if ":" in text else text
+    return truncated(text)
+
+
+def _text(value: Any) -> str | None:
+    return truncated(value) if isinstance(value, str) else None
+
+
+def summary_of(payload: Any) -> dict[str, str | None]:
+    """extractUpstreamErrorSummary (execute/index.ts L138-232): the error fields the gateway reads from
+    a JSON error body (code, message, description, param)."""
+    if not isinstance(payload, dict):
+        return {"code": None, "message": None, "description": None, "param": None}
+    error = payload.get("error")
+    inner: dict[str, Any] = error if isinstance(error, dict) else {}
+    named: tuple[str, Any] | None = next(
+        ((k, v) for k, v in payload.items()
+         if str(k).lower().endswith("exception") and v and isinstance(v, dict | list)),
+        None,
+    )
+    named_body: dict[str, Any] = named[1] if named is not None and isinstance(named[1], dict) else {}
+    fallback_code = (
+        _error_code(payload.get("__type"))
+        or (_error_code(named[0]) if named else None)
+        or _error_code(payload.get("status"))
+        or next((payload[k] for k in ("error", "code", "error_code") if isinstance(payload.get(k), str)), None)
+    )
+    param = _text(inner.get("param")) or _text(payload.get("param"))
+    message = _text(inner.get("message")) or _text(named_body.get("message")) or _text(payload.get("message"))
+    if param and message and re.fullmatch(r"param\s+incorrect", message, re.IGNORECASE):
+        message = f"{message}: {param}"
+    return {
+        "code": _error_code(inner.get("code")) or _error_code(inner.get("status")) or _error_code(inner.get("type"))
+        or _error_code(fallback_code),
+        "message": message,
+        "description": _text(inner.get("description")) or param
+        or _text(named_body.get("description")) or _text(payload.get("description")),
+        "param": param,
+    }
+
+
 def upstream_failure(
     failure: ProviderError, provider: str, model: str, routing_diagnostics: dict[str, Any]
 ) -> GatewayError:
     """The gateway's answer to one failed provider call on ``model`` (the gateway model id).
 
-    Every upstream failure carries ``routing_diagnostics`` (execute/guards.ts L451, L487)."""
+    Every upstream failure carries ``routing_diagnostics`` (execute/guards.ts L451, L487). The error
+    fields are read from a JSON ``payload`` as the gateway reads them; the script's own fields win."""
+    derived = summary_of(failure.payload)
     sample = {
         "provider": provider,
         "type": "upstream_non_2xx",
         "status": failure.status,
-        "upstream_error_code": truncated(failure.code),
-        "upstream_error_message": truncated(failure.message),
-        "upstream_error_description": truncated(failure.description),
-        "upstream_error_param": truncated(failure.param),
+        "upstream_error_code": truncated(failure.code) or derived["code"],
+        "upstream_error_message": truncated(failure.message) or derived["message"],
+        "upstream_error_description": truncated(failure.description) or derived["description"],
+        "upstream_error_param": truncated(failure.param) or derived["param"],
         "upstream_payload_preview": _preview(failure.payload),
         "retryable": _rules()["retryable"],
     }
@@ -161,7 +211,16 @@ def upstream_failure(
         },
         "routing_diagnostics": routing_diagnostics,
     }
-    diagnostics = diagnostics_for(failure, provider)
+    diagnostics = diagnostics_for(
+        ProviderError(
+            status=failure.status,
+            code=sample["upstream_error_code"],
+            message=sample["upstream_error_message"],
+            description=sample["upstream_error_description"],
+            param=sample["upstream_error_param"],
+        ),
+        provider,
+    )
     if diagnostics is not None:
         extra["provider_failure_diagnostics"] = diagnostics
     if failure.status == 402:
