@@ -622,3 +622,15 @@ def test_error_fields_are_read_from_a_json_provider_body() -> None:
     nested = {"error": {"code": "ns#Throttled:x", "message": "slow", "param": "p"}}
     sample = post_ocr(scripted(upstream={"status": 429, "payload": nested}), OK).json()["failure_sample"][0]
     assert (sample["upstream_error_code"], sample["upstream_error_description"]) == ("Throttled", "p")
+
+
+def test_the_response_model_is_the_one_the_provider_names() -> None:
+    """providers/mistral/endpoints/ocr.ts L89-94, adapter-bridge.ts L436-446: ``json.model || slug``."""
+    client = TestClient(create_app(mock=Mock(Settings())))
+    script = {"model": "mistral/ocr-4", "text": "x", "provider_model": "mistral-ocr-2512"}
+    assert client.post("/_mock/scripts", json=script).status_code == 201
+    body = {"model": "mistral/ocr-4", "image": IMAGE, "debug": {"return_upstream_response": True}}
+    result = post_ocr(client, body).json()
+    assert result["model"] == "mistral-ocr-2512"
+    assert result["upstream_response"]["model"] == "mistral-ocr-2512"
+    assert post_ocr(client, {"model": "mistral/ocr-3", "image": IMAGE}).json()["model"] == "mistral-ocr-2512"

@@ -103,8 +103,10 @@ def test_spend_limits_beside_request_limits(target: Target, window: str) -> None
     assert call(target).status_code == 200
     response = call(target)
     assert response.status_code == 429
-    assert response.json()["description"] == f"This API key has reached its {window} spend limit (4000000/3000000)."
-    assert set(response.json()) == {"generation_id", "status_code", "error", "error_type", "error_origin", "description"}
+    description = f"This API key has reached its {window} spend limit (4000000/3000000)."
+    assert response.json()["description"] == description
+    assert set(response.json()) == {
+        "generation_id", "status_code", "error", "error_type", "error_origin", "description"}
 
 
 def test_keys_from_fixture_files(tmp_path: Path) -> None:

@@ -83,7 +83,7 @@ def _answer(outcome: Outcome, model_id: str, catalog: Catalog) -> tuple[int, dic
     if error is not None:
         return error.status, error.envelope(generation_id), {**error.headers(), "Cache-Control": "no-store"}
     pages = list(outcome.pages) if outcome.pages is not None else [default_page(call)]
-    document = UpstreamDocument(pages=pages)
+    document = UpstreamDocument(pages=pages, model=outcome.provider_model)
     pricing = pricing_breakdown(len(pages), offer.usd_per_1000_pages)
     return 200, success_body(generation_id, call, document, pricing, Timings(0, 0)), {"Cache-Control": "no-store"}
 
