@@ -330,7 +330,7 @@ def test_error_debug_before_the_provider_call(client: TestClient) -> None:
     assert upstream["error"] == "unsupported_model_or_endpoint"
     assert upstream["reason"] == "model_not_found_or_inactive"
     assert upstream["request_id"] == upstream["generation_id"] == response.json()["generation_id"]
-    assert list(upstream)[-4:] == ["status_code", "error_type", "error_origin", "generation_id"]
+    assert list(upstream)[-3:] == ["description", "status_code", "generation_id"]
     auth = post_ocr(client, OK, headers={"Authorization": "Bearer nope", "x-gateway-debug": "yes"}).json()
     assert auth["debug"]["upstream"] == {
         "error": "unauthorised", "reason": "invalid_key_format", "request_id": auth["generation_id"],
@@ -634,3 +634,17 @@ def test_the_response_model_is_the_one_the_provider_names() -> None:
     assert result["model"] == "mistral-ocr-2512"
     assert result["upstream_response"]["model"] == "mistral-ocr-2512"
     assert post_ocr(client, {"model": "mistral/ocr-3", "image": IMAGE}).json()["model"] == "mistral-ocr-2512"
+
+
+def test_error_debug_upstream_of_an_unknown_model(client: TestClient) -> None:
+    """before/guards.ts L422-437 (guardContext's err() payload) and before/http.ts L116-133 (err() adds
+    the fixed description, status_code, generation_id). The workspace id is production data."""
+    response = post_ocr(client, {"model": " nope/x ", "image": "a"}, headers={"x-gateway-debug": "true"})
+    upstream = response.json()["debug"]["upstream"]
+    assert list(upstream) == [
+        "error", "reason", "error_type", "error_origin", "error_operational_kind", "model", "endpoint",
+        "request_id", "workspace_id", "provider_candidate_diagnostics", "description", "status_code",
+        "generation_id",
+    ]
+    assert (upstream["model"], upstream["endpoint"], upstream["error_operational_kind"]) == (
+        "nope/x", "ocr", "invalid_model_slug")

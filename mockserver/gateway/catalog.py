@@ -71,11 +71,15 @@ class Catalog:
             )
 
     def ocr_model(self, gateway_id: str) -> Model:
-        """The model, if it exists and serves OCR on some provider (check 6)."""
+        """The model, if it exists and serves OCR on some provider (check 6). The internal body (debug)
+        follows guardContext's err() payload (before/guards.ts L422-437)."""
         model = self.resolve(gateway_id)
+        internal = {"reason": None, "error_type": "user", "error_origin": "user", "error_operational_kind": None,
+                    "model": gateway_id, "endpoint": OCR_ENDPOINT, "request_id": None, "workspace_id": None}
         if model is None:
             raise GatewayError(
                 "unsupported_model_or_endpoint",
+                internal=internal,
                 error_operational_kind="invalid_model_slug",
                 reason="model_not_found_or_inactive",
                 provider_candidate_diagnostics=_candidate_diagnostics(0, 0, []),
@@ -84,6 +88,7 @@ class Catalog:
             dropped = [offer.provider for offer in model.offers]
             raise GatewayError(
                 "unsupported_model_or_endpoint",
+                internal=internal,
                 error_operational_kind="unsupported_endpoint_for_model",
                 reason="unsupported_endpoint_for_model",
                 provider_candidate_diagnostics=_candidate_diagnostics(len(model.offers), 0, dropped),

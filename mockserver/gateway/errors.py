@@ -76,23 +76,27 @@ class GatewayError(Exception):
 
     def internal_body(self, generation_id: str, workspace_id: str | None) -> dict[str, Any]:
         """The gateway's internal error body (``err()``, pipeline/before/http.ts L116-133), as
-        ``debug.upstream`` shows it: the error's own fields, the request and workspace ids, then the
-        defaults ``err()`` fills in. ``workspace_id`` is None before the key is known."""
+        ``debug.upstream`` shows it: ``error``, the error's own fields (``internal`` first, in the order the
+        gateway passes them; ``request_id`` and ``workspace_id`` where ``internal`` places them, else after),
+        then what ``err()`` fills in: the fixed description, ``status_code``, ``error_type``,
+        ``error_origin``, ``generation_id``. ``workspace_id`` is None before the key is known."""
         internal = self.internal
         if self.kind.code == "unauthorised" and "reason" not in internal:
             internal = {"reason": self.description}  # every 401's description is its reason
         body: dict[str, Any] = {"error": self.kind.code, **internal, **self.extra}
+        body.setdefault("request_id", None)
         body["request_id"] = generation_id
         if workspace_id is not None:
+            body.setdefault("workspace_id", None)
             body["workspace_id"] = workspace_id
+        else:
+            body.pop("workspace_id", None)
         if self.kind.code == "unsupported_model_or_endpoint":
             body["description"] = self.description
-        body.update(
-            status_code=self.kind.status,
-            error_type=self.kind.error_type,
-            error_origin=self.kind.error_origin,
-            generation_id=generation_id,
-        )
+        body.setdefault("status_code", self.kind.status)
+        body.setdefault("error_type", self.kind.error_type)
+        body.setdefault("error_origin", self.kind.error_origin)
+        body["generation_id"] = generation_id
         return body
 
     def headers(self) -> dict[str, str]:
