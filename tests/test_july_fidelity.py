@@ -648,3 +648,15 @@ def test_error_debug_upstream_of_an_unknown_model(client: TestClient) -> None:
     ]
     assert (upstream["model"], upstream["endpoint"], upstream["error_operational_kind"]) == (
         "nope/x", "ocr", "invalid_model_slug")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"routing": {"dataCollection": None, "enforceDistillableText": None, "quantizations": None}},
+        {"provider": {"data_collection": None, "dataCollection": None}, "routing": {"quantizations": None}},
+    ],
+)
+def test_null_unsupported_filters_are_accepted_in_every_spelling(client: TestClient, options: dict[str, Any]) -> None:
+    """pipeline/requestRouting.ts L276-283: a null or absent value is skipped, in provider and routing."""
+    assert post_ocr(client, {**OK, **options}).status_code == 200
