@@ -178,9 +178,11 @@ def judge(request: SentRequest) -> Verdict:
         broken.append(_unauthorised("missing_or_invalid_authorization_header", "no Authorization header"))
     elif not authorization.startswith(BEARER):
         broken.append(_unauthorised("missing_or_invalid_authorization_header", "Authorization is not 'Bearer <key>'"))
-    elif (refusal := oauth_refusal(authorization[len(BEARER) :].strip())) is not None:
+    elif not js_trim(authorization[len(BEARER) :]):
+        broken.append(_unauthorised("missing_or_invalid_authorization_header", "'Bearer ' and nothing else"))
+    elif (refusal := oauth_refusal(js_trim(authorization[len(BEARER) :]))) is not None:
         broken.append(_unauthorised(refusal, "a JWT-shaped token the gateway's OAuth path refuses"))
-    elif KEY_FORMAT.match(authorization[len(BEARER) :].strip()) is None:
+    elif KEY_FORMAT.match(js_trim(authorization[len(BEARER) :])) is None:
         broken.append(_unauthorised("invalid_key_format", "the token is not an aistats_v1_sk_<kid>_<secret> key"))
     else:
         tolerate(

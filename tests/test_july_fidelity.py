@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 from mockserver.mock import Mock
 from mockserver.settings import Settings
 from mockserver.web.app import create_app
+from tests.asgi_driver import RawRequest, call
 from tests.helpers import AUTH, TINY_PNG_B64, envelope_without_id, expect_error, post_ocr
 
 MODEL = "mistral/ocr-3"
@@ -660,3 +661,21 @@ def test_error_debug_upstream_of_an_unknown_model(client: TestClient) -> None:
 def test_null_unsupported_filters_are_accepted_in_every_spelling(client: TestClient, options: dict[str, Any]) -> None:
     """pipeline/requestRouting.ts L276-283: a null or absent value is skipped, in provider and routing."""
     assert post_ocr(client, {**OK, **options}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        ("\xa0", "missing_or_invalid_authorization_header"),  # JavaScript's trim empties it (a latin-1 byte)
+        ("\xa0 \xa0", "missing_or_invalid_authorization_header"),
+        ("\x85aistats_v1_sk_abcdef_s", "invalid_key_format"),  # JavaScript's trim keeps U+0085
+    ],
+)
+def test_the_token_is_trimmed_as_javascript_trims(token: str, reason: str) -> None:
+    """pipeline/before/auth.ts L260-267 (readBearerToken: ``slice(7).trim()``, empty is no bearer). Raw
+    bytes over ASGI: the test client would re-encode a latin-1 header value as UTF-8."""
+    request = RawRequest(headers=[(b"authorization", ("Bearer " + token).encode("latin-1")),
+                                  (b"content-type", b"application/json")], chunks=[orjson.dumps(OK)])
+    response = call(create_app(mock=Mock(Settings())), request)
+    assert response.status == 401
+    assert orjson.loads(response.body)["description"] == reason

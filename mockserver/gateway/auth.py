@@ -6,6 +6,7 @@ import re
 
 from mockserver.gateway.errors import GatewayError
 from mockserver.gateway.oauth import oauth_refusal
+from mockserver.gateway.validation import js_trim
 
 KEY_FORMAT = re.compile(r"^aistats_v1_sk_([A-Za-z0-9]{6,64})_(.+)$", re.DOTALL)
 BEARER = "Bearer "
@@ -29,7 +30,9 @@ def parse_bearer(authorization: str | None) -> tuple[str, str]:
         authorization = authorization.strip(HTTP_WHITESPACE)
     if authorization is None or not authorization.startswith(BEARER):
         raise GatewayError("unauthorised", "missing_or_invalid_authorization_header")
-    token = authorization[len(BEARER) :].strip()
+    token = js_trim(authorization[len(BEARER) :])  # auth.ts L260-267: JavaScript's trim; empty is no bearer
+    if not token:
+        raise GatewayError("unauthorised", "missing_or_invalid_authorization_header")
     refusal = oauth_refusal(token)
     if refusal is not None:
         raise GatewayError("unauthorised", refusal)
