@@ -679,3 +679,14 @@ def test_the_token_is_trimmed_as_javascript_trims(token: str, reason: str) -> No
     response = call(create_app(mock=Mock(Settings())), request)
     assert response.status == 401
     assert orjson.loads(response.body)["description"] == reason
+
+
+def test_a_repeated_authorization_header_is_one_joined_value() -> None:
+    """pipeline/before/auth.ts L260-267 reads ``req.headers.get("authorization")``: Fetch joins the values
+    of a repeated header with ", ", so the secret is the first key's secret plus the rest."""
+    from tests.helpers import KEY
+
+    request = RawRequest(headers=[(b"authorization", f"Bearer {KEY}".encode()), (b"authorization", b"Bearer x"),
+                                  (b"content-type", b"application/json")], chunks=[orjson.dumps(OK)])
+    response = call(create_app(mock=Mock(Settings(keys=(KEY,)))), request)
+    assert (response.status, orjson.loads(response.body)["description"]) == (401, "invalid_secret")

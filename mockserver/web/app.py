@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from mockserver.gateway.behaviour import behaviour
 from mockserver.gateway.exchange import Exchange
+from mockserver.gateway.headers import FetchHeaders
 from mockserver.gateway.parsing import InvalidJson, form_kind, media_type, parse_json, parse_urlencoded
 from mockserver.gateway.reading import ClientDisconnect, PayloadTooLarge, declared_length, read_limited, read_multipart
 from mockserver.mock import Mock
@@ -87,7 +88,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
     async def ocr(request: Request) -> Response:
         started = time.perf_counter()
         try:
-            answer = await mock.gateway.ocr(request.headers, lambda: _read_body(request, limit))
+            answer = await mock.gateway.ocr(FetchHeaders(request.headers.items()), lambda: _read_body(request, limit))
         except ClientDisconnect:  # gone mid-body: nobody to answer; 499 as nginx notes it
             finish(request, CLIENT_CLOSED, (time.perf_counter() - started) * 1000)
             return Response(status_code=CLIENT_CLOSED)
