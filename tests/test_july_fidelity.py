@@ -690,3 +690,20 @@ def test_a_repeated_authorization_header_is_one_joined_value() -> None:
                                   (b"content-type", b"application/json")], chunks=[orjson.dumps(OK)])
     response = call(create_app(mock=Mock(Settings(keys=(KEY,)))), request)
     assert (response.status, orjson.loads(response.body)["description"]) == (401, "invalid_secret")
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "expected"),
+    [
+        ({"beta_capabilities": True}, {}, True),
+        ({"beta_capabilities": None, "provider_capabilities_beta": "yes"}, {}, True),
+        ({"beta_capabilities": True}, {"x-aistats-beta-capabilities": "0"}, False),
+        ({}, {"x-aistats-beta-capabilities": "1"}, True),
+    ],
+)
+def test_provider_capabilities_beta_in_diagnostics(
+    client: TestClient, body: dict[str, Any], headers: dict[str, str], expected: bool
+) -> None:
+    """pipeline/before/index.ts L160-164 (header ?? raw body keys), execute/routing.ts L749."""
+    result = post_ocr(client, {**OK, **body, "provider": {"diagnostics": True}}, headers=headers).json()
+    assert result["routing_diagnostics"]["providerCapabilitiesBeta"] is expected

@@ -148,11 +148,10 @@ class Gateway:
         exchange.stage = Stage.ROUTING
         exchange.span(*behaviour()["server_timing"]["execute"])
         hints = RoutingHints.from_body(body)
-        capabilities_beta = return_flag(
-            headers.get("x-aistats-beta-capabilities")
-            if headers.get("x-aistats-beta-capabilities") is not None
-            else body.get("beta_capabilities", body.get("provider_capabilities_beta"))
-        )
+        # before/index.ts L160-164: header ?? body.beta_capabilities ?? body.provider_capabilities_beta
+        sources = (headers.get("x-aistats-beta-capabilities"), body.get("beta_capabilities"),
+                   body.get("provider_capabilities_beta"))
+        capabilities_beta = return_flag(next((value for value in sources if value is not None), None))
         pool, diagnostics = routing_decision(
             model, [offer], hints, preferences, routed.workspace_policy, capabilities_beta=capabilities_beta
         )
