@@ -707,3 +707,21 @@ def test_provider_capabilities_beta_in_diagnostics(
     """pipeline/before/index.ts L160-164 (header ?? raw body keys), execute/routing.ts L749."""
     result = post_ocr(client, {**OK, **body, "provider": {"diagnostics": True}}, headers=headers).json()
     assert result["routing_diagnostics"]["providerCapabilitiesBeta"] is expected
+
+
+@pytest.mark.parametrize(
+    ("options", "enabled"),
+    [
+        ({}, True),
+        ({"provider": {"prefer_cache": False}}, False),
+        ({"provider": {"preferCache": "no", "cacheAwareRouting": False}}, False),  # the first boolean
+        ({"routing": {"cache_aware": False}, "provider": {"prefer_cache_routing": True}}, True),  # provider first
+    ],
+)
+def test_sticky_routing_follows_the_cache_preference(
+    client: TestClient, options: dict[str, Any], enabled: bool
+) -> None:
+    """execute/sticky-routing.ts L291-307, execute/providers.ts L11-17 (team setting: production data,
+    default true)."""
+    body = {**OK, **options, "debug": {"enabled": True}}
+    assert post_ocr(client, body).json()["routing_diagnostics"]["stickyRouting"]["enabled"] is enabled

@@ -152,6 +152,7 @@ class RoutingHints:
     """getEffectiveRoutingHints (requestRouting.ts L85-194): ``routing`` read before ``provider``."""
 
     merged: dict[str, Any]
+    cache_aware: bool
     requested_mode: str | None
     allow_fallbacks: bool
     require_parameters: bool
@@ -178,8 +179,11 @@ class RoutingHints:
             max_price = {k: max_price[k] for k in diagnostics_data()["price_cap_meters"] if k in max_price}
         else:
             max_price = None
+        keys = diagnostics_data()["cache_aware_keys"]
+        flags = [provider.get(k) for k in keys["provider"]] + [routing.get(k) for k in keys["routing"]]
         return cls(
             merged={**provider, **routing},
+            cache_aware=next((flag for flag in flags if isinstance(flag, bool)), True),
             requested_mode=_first_defined(
                 routing.get("mode") if isinstance(routing.get("mode"), str) else None,
                 _sort_mode(routing.get("sort")),
@@ -369,7 +373,7 @@ def routing_decision(
         "betaChannelEnabled": False,
         "alphaChannelEnabled": False,
         "providerCapabilitiesBeta": capabilities_beta,
-        "stickyRouting": dict(data["sticky_routing"]),
+        "stickyRouting": {**data["sticky_routing"], "enabled": hints.cache_aware},
         "filterStages": stages,
         "consideredProviders": [
             {"providerId": o.provider, "apiModelId": model.gateway_id, "providerModelSlug": o.upstream_model,
