@@ -15,20 +15,19 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import requests
-from openapi_schema_validator import OAS30Validator
 from requests.structures import CaseInsensitiveDict
 
 from mockserver.gateway.auth import BEARER, HTTP_WHITESPACE, KEY_FORMAT
 from mockserver.gateway.behaviour import behaviour
+from mockserver.gateway.jsvalues import string_to_number
 from mockserver.gateway.oauth import oauth_refusal
 from mockserver.gateway.parsing import is_form
-from mockserver.gateway.routing import js_number
 
 from .reference import NO_PROVIDERS_MESSAGE, UNSUPPORTED_FILTERS, contract
+from .zod_rules import description, expected_details
 
 # JavaScript's String.prototype.trim() removes these (WhiteSpace and LineTerminator); Python's
 # str.strip() removes a different set (it keeps U+FEFF, and removes U+001C..U+001F and U+0085).
@@ -145,19 +144,6 @@ def parse_body(raw: bytes) -> Any:
         raise NotJson() from None
 
 
-@cache
-def _schema_validator() -> OAS30Validator:
-    document = contract().spec.document
-    schema = {**document["components"]["schemas"]["OcrRequest"], "components": document["components"]}
-    return OAS30Validator(schema)
-
-
-def schema_errors(body: Any) -> list[str]:
-    return [
-        f"{'.'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in _schema_validator().iter_errors(body)
-    ]
-
-
 def _unauthorised(reason: str, why: str) -> Outcome:
     return Outcome("auth", 401, "unauthorised", why, {"description": reason})
 
@@ -201,10 +187,12 @@ def judge(request: SentRequest) -> Verdict:
         broken.append(Outcome("json", 400, "invalid_json", "the body is not JSON", {"description": "invalid_json"}))
         return Verdict(tuple(broken), tuple(tolerated), None)
 
-    # 3 schema
-    problems = schema_errors(body)
-    if problems:
-        broken.append(Outcome("schema", 400, "validation_error", "; ".join(problems[:3])))
+    # 3 schema: zod's issues, exactly (zod_rules)
+    details = expected_details(body)
+    if details:
+        text = description(details)
+        why = f"{len(details)} zod issue(s), the first: {text}"
+        broken.append(Outcome("schema", 400, "validation_error", why, {"description": text, "details": details}))
         return Verdict(tuple(broken), tuple(tolerated), None)
 
     # 4 blank model
@@ -387,7 +375,7 @@ def _pool_emptied(body: Mapping[str, Any]) -> str | None:
         for name in PRICE_CAP_FIELDS:
             cap = caps.get(name)
             if isinstance(cap, str):
-                cap = js_number(cap)
+                cap = string_to_number(cap)
             if isinstance(cap, int | float) and not isinstance(cap, bool) and math.isfinite(cap):
                 return "a max price"
     return None

@@ -16,7 +16,7 @@ from typing import Any
 from mockserver.gateway.behaviour import behaviour, first_present
 from mockserver.gateway.errors import GatewayError
 from mockserver.gateway.exchange import Exchange, Stage
-from mockserver.gateway.routing import js_number
+from mockserver.gateway.jsvalues import string_to_number
 
 
 def error_debug_requested(headers: Mapping[str, str]) -> bool:
@@ -33,7 +33,7 @@ def early_request_visible(headers: Mapping[str, str]) -> bool:
         return False
     length = headers.get("content-length")
     if length:
-        size = js_number(length)
+        size = string_to_number(length)
         if math.isfinite(size) and size > rules["early_body_limit"]:
             return False
     return True

@@ -13,7 +13,6 @@ pipeline/before/workspacePolicy.ts L300-600, pipeline/execute/routing.ts L345-40
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -24,7 +23,8 @@ import yaml
 from mockserver.gateway.behaviour import behaviour
 from mockserver.gateway.catalog import Model, ProviderOffer
 from mockserver.gateway.errors import GatewayError, validation_error
-from mockserver.gateway.validation import JS_WHITESPACE, js_trim
+from mockserver.gateway.jsvalues import string_to_number
+from mockserver.gateway.validation import js_trim
 from mockserver.resources import data_path
 
 # (field, accepted spellings, message): filters that the gateway rejects when set to a non-null value.
@@ -115,26 +115,6 @@ def _boolean(value: Any) -> bool | None:
     return None
 
 
-_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_RADIX = {"0x": 16, "0o": 8, "0b": 2}
-
-
-def js_number(text: str) -> float:
-    """JavaScript's ``Number(string)``: blank is 0, hex/octal/binary literals, Infinity; else NaN."""
-    text = text.strip(JS_WHITESPACE)
-    if not text:
-        return 0.0
-    if text in ("Infinity", "+Infinity", "-Infinity"):
-        return math.copysign(math.inf, -1.0 if text.startswith("-") else 1.0)
-    base = _RADIX.get(text[:2].lower())
-    if base is not None:
-        try:
-            return float(int(text[2:], base)) if text[2:].isalnum() else math.nan
-        except ValueError:
-            return math.nan
-    return float(text) if _DECIMAL.fullmatch(text) else math.nan
-
-
 def price_cap(value: Any) -> float | None:
     """routing.ts L345-352 (readPriceCapNumber): a finite number, or a string JavaScript reads as one."""
     if isinstance(value, bool):
@@ -142,7 +122,7 @@ def price_cap(value: Any) -> float | None:
     if isinstance(value, int | float):
         return float(value) if math.isfinite(value) else None
     if isinstance(value, str):
-        number = js_number(value)
+        number = string_to_number(value)
         return number if math.isfinite(number) else None
     return None
 
