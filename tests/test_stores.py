@@ -108,9 +108,13 @@ def test_a_charge_counts_once_per_call_and_only_for_a_listed_key(pair: tuple[Sta
     assert charged is not None
     assert (charged.spent_nanos, charged.balance_nanos) == (60_000_000, 10**12 - 60_000_000)
     assert charged.used == {"daily": ("2026-07-01", 30), "weekly": ("2026-W27", 30), "monthly": ("2026-07", 30)}
+    assert charged.spent_in == {"daily": ("2026-07-01", 60_000_000), "weekly": ("2026-W27", 60_000_000),
+                                "monthly": ("2026-07", 60_000_000)}
     assert second.keys.get("unlisted") is None and [a.kid for a in first.keys.all()] == ["team01"]
     first.keys.charge("team01", 1, {"daily": "2026-07-02"})
-    assert first.keys.get("team01").used["daily"] == ("2026-07-02", 1)  # type: ignore[union-attr]
+    moved_on = first.keys.get("team01")
+    assert moved_on is not None
+    assert (moved_on.used["daily"], moved_on.spent_in["daily"]) == (("2026-07-02", 1), ("2026-07-02", 1))
 
 
 def test_put_adds_or_replaces_and_keeps_the_order(pair: tuple[State, State]) -> None:

@@ -206,16 +206,20 @@ CHARGE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HINCRBY', KEYS[1], 'spent', ARGV[1])
 if redis.call('HEXISTS', KEYS[1], 'balance') == 1 then redis.call('HINCRBY', KEYS[1], 'balance', ARGV[2]) end
-for i = 3, #ARGV do redis.call('HINCRBY', KEYS[1], ARGV[i], 1) end
+for i = 3, #ARGV do
+  if string.sub(ARGV[i], 1, 6) == 'spent:' then redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[1])
+  else redis.call('HINCRBY', KEYS[1], ARGV[i], 1) end
+end
 return 1
 """
 
-STATIC = ("kid", "secret", "name", "revoked", "expired", "soft_blocked", "wallet_missing", "limits")
+STATIC = ("kid", "secret", "name", "revoked", "expired", "soft_blocked", "wallet_missing", "limits", "spend_limits")
 
 
 class RedisKeys(_Part):
-    """One hash per account: its unchanging part as JSON, ``balance`` and ``spent`` in nanos, and one
-    counter per window and period (``used:daily:2026-07-01``), so a charge is a handful of ``HINCRBY``."""
+    """One hash per account: its unchanging part as JSON, ``balance`` and ``spent`` in nanos, and two counters
+    per window and period, requests (``used:daily:2026-07-01``) and nanos (``spent:daily:2026-07-01``), so a
+    charge is a handful of ``HINCRBY``."""
 
     def __init__(self, client: redis.Redis, namespace: str, description: str, link: _Link) -> None:
         super().__init__(client, namespace, description, link)
@@ -264,8 +268,8 @@ class RedisKeys(_Part):
 
     @_guarded
     def charge(self, kid: str, nanos: int, periods: Mapping[str, str]) -> None:
-        used = [f"used:{window}:{period}" for window, period in periods.items()]
-        self._charge(keys=[self._account_key(kid)], args=[nanos, -nanos, *used])
+        counters = [f"{kind}:{window}:{period}" for window, period in periods.items() for kind in ("used", "spent")]
+        self._charge(keys=[self._account_key(kid)], args=[nanos, -nanos, *counters])
 
 
 def _account_fields(account: KeyAccount) -> list[Any]:
@@ -274,8 +278,9 @@ def _account_fields(account: KeyAccount) -> list[Any]:
                          "spent", account.spent_nanos]
     if account.balance_nanos is not None:
         fields += ["balance", account.balance_nanos]
-    for window, (period, count) in account.used.items():
-        fields += [f"used:{window}:{period}", count]
+    for kind, counters in (("used", account.used), ("spent", account.spent_in)):
+        for window, (period, count) in counters.items():
+            fields += [f"{kind}:{window}:{period}", count]
     return fields
 
 
@@ -285,10 +290,11 @@ def _load_account(fields: dict[bytes, bytes]) -> KeyAccount:
     balance = fields.get(b"balance")
     account.balance_nanos = int(balance) if balance is not None else None
     for name, count in fields.items():
-        if name.startswith(b"used:"):
-            window, period = name.decode().split(":", 2)[1:]
-            if period >= account.used.get(window, ("", 0))[0]:  # periods sort as they follow each other
-                account.used[window] = (period, int(count))
+        if name.startswith((b"used:", b"spent:")):
+            kind, window, period = name.decode().split(":", 2)
+            counters = account.used if kind == "used" else account.spent_in
+            if period >= counters.get(window, ("", 0))[0]:  # periods sort as they follow each other
+                counters[window] = (period, int(count))
     return account
 
 

@@ -55,5 +55,6 @@ def dump_account(account: KeyAccount) -> bytes:
 
 def load_account(blob: bytes) -> KeyAccount:
     fields = orjson.loads(blob)
-    fields["used"] = {window: (period, count) for window, (period, count) in fields["used"].items()}
+    for name in ("used", "spent_in"):
+        fields[name] = {window: (period, count) for window, (period, count) in fields.get(name, {}).items()}
     return KeyAccount(**fields)
