@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
+from mockserver.gateway.auth import KeyRules
 from mockserver.gateway.catalog import Catalog
-from mockserver.gateway.errors import GatewayError, validation_error
+from mockserver.gateway.errors import ErrorTable, GatewayError, validation_error
 from mockserver.gateway.exchange import Exchange, Stage
 from mockserver.gateway.ids import new_generation_id
 from mockserver.gateway.images import decoded_size, image_as_sent
 from mockserver.gateway.pricing import pricing_breakdown
-from mockserver.gateway.routing import ProviderPreferences, reject_unsupported_filters, route
+from mockserver.gateway.qualified import check_constraints, split_model
+from mockserver.gateway.release import Release, load_release
+from mockserver.gateway.routing import ProviderPreferences, RoutingWords, reject_unsupported_filters, route
 from mockserver.gateway.upstream import DefaultUpstream, OcrCall, Upstream, UpstreamDocument
 from mockserver.gateway.validation import BodyValidator, js_trim
 from mockserver.state.keys import Keyring
@@ -51,24 +55,34 @@ class Gateway:
         catalog: Catalog,
         validator: BodyValidator,
         upstream: Upstream | None = None,
+        release: Release | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.keys = keys
         self.catalog = catalog
         self.validator = validator
         self.upstream: Upstream = upstream or DefaultUpstream()
+        self.release = release or load_release("2026-07")
+        self.errors = ErrorTable(self.release.errors)
+        self.key_rules = KeyRules.from_settings(self.release.get("keys"))
+        self.words = RoutingWords.from_settings(self.release.get("routing"))
+        self.qualified_providers = frozenset(self.release.get("request", "qualified_providers"))
+        self.clock = clock
 
     async def ocr(self, headers: Mapping[str, str], read_body: Callable[[], Awaitable[Any]]) -> Answer:
         started = time.perf_counter()
+        started_ms = int(self.clock().timestamp() * 1000)  # the billing timestamp: the request's start
         generation_id = new_generation_id()
         exchange = Exchange()
         try:
-            body = await self._run(headers, read_body, generation_id, started, exchange)
+            body = await self._run(headers, read_body, generation_id, started, started_ms, exchange)
             status, extra_headers = 200, {}
         except GatewayError as error:
             debug = {"endpoint": "ocr", "stage": exchange.stage, "model": exchange.model}
-            body = error.envelope(generation_id, debug if debug_header_on(headers) else None)
-            extra_headers = error.headers()
-            status = error.status
+            wanted = self.release.debug_requested(headers, error=True)
+            body = self.errors.envelope(error, generation_id, debug if wanted else None)
+            extra_headers = self.errors.headers(error)
+            status = self.errors[error.code].status
         elapsed = (time.perf_counter() - started) * 1000
         return Answer(status, body, extra_headers, exchange, elapsed)
 
@@ -78,17 +92,19 @@ class Gateway:
         read_body: Callable[[], Awaitable[Any]],
         generation_id: str,
         started: float,
+        started_ms: int,
         exchange: Exchange,
     ) -> dict[str, Any]:
-        kid = self.keys.authenticate(headers.get("authorization"))
+        kid = self.keys.authenticate(self.key_rules.canonical(headers.get("authorization"), self.clock()))
         exchange.stage = Stage.PARSE
         body = exchange.body = await read_body()
         exchange.stage = Stage.VALIDATE
         details = self.validator.validate(body)
         if details:
             raise validation_error(details)
-        reject_unsupported_filters(body)
-        model_id = js_trim(body["model"])
+        selection = split_model(body["model"], self.qualified_providers) if self.qualified_providers else None
+        reject_unsupported_filters(body, self.words)
+        model_id = selection.model if selection else js_trim(body["model"])
         exchange.model = body["model"]
         if not model_id:
             raise GatewayError("model_required")
@@ -99,21 +115,16 @@ class Gateway:
         exchange.stage = Stage.WALLET
         self.keys.check_wallet(kid)
         exchange.stage = Stage.PROVIDER_FILTER
-        routing = route(model, ProviderPreferences.from_body(body))
+        preferences = ProviderPreferences.from_body(body)
+        if selection is not None:
+            check_constraints(selection, body, [offer.provider for offer in model.ocr_offers])
+            preferences = replace(preferences, only=(selection.provider,))
+        routing = route(model, preferences, self.words)
         exchange.stage = Stage.PROVIDER_ENABLEMENT
         offer = self.catalog.executable_offer(routing.candidates)
         assert offer.upstream_model is not None and offer.usd_per_1000_pages is not None
         exchange.stage = Stage.UPSTREAM
-        image = image_as_sent(body["image"])
-        call = OcrCall(
-            gateway_model=model_id,
-            provider=offer.provider,
-            upstream_model=offer.upstream_model,
-            image=image,
-            language=body.get("language"),
-            body=body,
-            headers=headers,
-        )
+        call = provider_call(self.release, model_id, offer.provider, offer.upstream_model, body, headers)
         upstream_started = time.perf_counter()
         try:
             provided = await self.upstream.ocr(call)
@@ -125,15 +136,42 @@ class Gateway:
         document = provided.document
         assert document is not None
         exchange.stage = Stage.SUCCESS
-        pricing = pricing_breakdown(len(document.pages), offer.usd_per_1000_pages)
+        billing_ms = started_ms if self.release.get("success", "billing_timestamps") else None
+        pricing = pricing_breakdown(len(document.pages), offer.usd_per_1000_pages, billing_ms)
         self.keys.charge(kid, pricing["total_nanos"])
         timings = Timings(
             latency_ms=round((upstream_started - started) * 1000),
             generation_ms=round(exchange.upstream_ms),
         )
-        success = success_body(generation_id, call, document, pricing, timings)
-        _add_debug_fields(success, body, headers, call, document, routing.diagnostics)
+        success = success_body(generation_id, call, document, pricing, timings, self.release)
+        _add_debug_fields(success, body, headers, call, document, routing.diagnostics, self.release)
         return success
+
+
+def provider_call(release: Release, model_id: str, provider: str, upstream_model: str, body: Mapping[str, Any],
+                  headers: Mapping[str, str]) -> OcrCall:
+    """The provider call: the request's input, and the body the provider (Mistral) receives
+    (2026-08: providers/mistral/endpoints/ocr.ts 58-83)."""
+    raw_image = body.get("image")
+    image = image_as_sent(raw_image) if isinstance(raw_image, str) and raw_image else None
+    document = body.get("document") if image is None else None
+    sent_document = document if document is not None else {"type": "image_url", "image_url": image}
+    provider_request: dict[str, Any] = {"model": upstream_model, "document": sent_document}
+    for name in release.get("request", "provider_fields"):
+        if name in body:
+            provider_request[name] = body[name]
+    forwarded = release.get("request", "echoed_fields")
+    return OcrCall(
+        gateway_model=model_id,
+        provider=provider,
+        upstream_model=upstream_model,
+        image=image,
+        language=body.get("language") if "language" in forwarded else None,
+        body=body,
+        headers=headers,
+        document=document,
+        provider_request=provider_request,
+    )
 
 
 @dataclass(frozen=True)
@@ -148,7 +186,10 @@ def success_body(
     document: UpstreamDocument,
     pricing: dict[str, Any],
     timings: Timings,
+    release: Release | None = None,
 ) -> dict[str, Any]:
+    """The 200 body in the release's shape (2026-08: pipeline/after/payload.ts 98-117, after/index.ts 496-553)."""
+    shape = (release or load_release("2026-07")).get("success")
     body: dict[str, Any] = {
         "requestId": generation_id,
         "id": generation_id,
@@ -156,15 +197,22 @@ def success_body(
         "model": call.upstream_model,
         "provider": call.provider,
         "text": document.text,
-        "usage": {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0, "pricing_breakdown": pricing},
-        "nativeResponseId": None,
-        "meta": {
+    }
+    if shape["pages"]:
+        body["pages"] = [page.to_json(index) for index, page in enumerate(document.pages)]
+    if shape["document_annotation"] and document.document_annotation is not None:
+        body["document_annotation"] = document.document_annotation
+    body["usage"] = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0, "pricing_breakdown": pricing}
+    body["nativeResponseId"] = None
+    if shape["meta"] == "timings":
+        body["meta"] = {
             "throughput_tps": 0,
             "generation_ms": timings.generation_ms,
             "latency_ms": timings.latency_ms,
             "end_to_end_ms": timings.latency_ms + timings.generation_ms,
-        },
-    }
+        }
+    else:
+        body["meta"] = dict.fromkeys(shape["meta_null_keys"])
     if pricing["total_nanos"] > 0:
         body["cost_nanos"] = pricing["total_nanos"]
         body["cost_cents"] = pricing["total_cents"]
@@ -189,19 +237,17 @@ def _add_debug_fields(
     call: OcrCall,
     document: UpstreamDocument,
     routing_diagnostics: dict[str, Any],
+    release: Release,
 ) -> None:
     debug: Mapping[str, Any] = body.get("debug") or {}
     return_request = _flag(debug, "return_upstream_request", "returnUpstreamRequest")
     if return_request is None:
         return_request = body.get("echo_upstream_request") is True
     if return_request:
-        sent: dict[str, Any] = {"model": call.upstream_model, "image": call.image}
-        if call.language is not None:
-            sent["language"] = call.language
-        success["upstream_request"] = orjson.dumps(sent).decode()
+        success["upstream_request"] = orjson.dumps(_echo(call, release)).decode()
     if _flag(debug, "return_upstream_response", "returnUpstreamResponse"):
-        success["upstream_response"] = _upstream_response(call, document)
-    if debug.get("enabled") is True or debug_header_on(headers):
+        success["upstream_response"] = _upstream_response(call, document, release)
+    if debug.get("enabled") is True or release.debug_requested(headers):
         candidates = routing_diagnostics["workspacePolicy"]["afterCount"]
         success["meta"]["routing"] = {
             "selected_provider": call.provider,
@@ -217,12 +263,32 @@ def _add_debug_fields(
         }
 
 
-def _upstream_response(call: OcrCall, document: UpstreamDocument) -> dict[str, Any]:
+def _echo(call: OcrCall, release: Release) -> dict[str, Any]:
+    """``upstream_request``: the model slug, then the forwarded fields the body has, in the release's order
+    (2026-08: adapter-bridge.ts 331-350, 657-665; explicit nulls kept)."""
+    sent: dict[str, Any] = {"model": call.upstream_model}
+    as_sent = release.get("request", "echo_image") == "as_sent"
+    for name in release.get("request", "echoed_fields"):
+        if name == "image" and as_sent:
+            sent["image"] = call.image
+        elif name == "language":
+            if call.language is not None:
+                sent["language"] = call.language
+        elif name in call.body:
+            sent[name] = call.body[name]
+    return sent
+
+
+def _upstream_response(call: OcrCall, document: UpstreamDocument, release: Release) -> dict[str, Any]:
     pages = len(document.pages)
-    size = decoded_size(call.image)  # the provider reports the document's size
+    size = decoded_size(call.image) if call.image is not None else None  # the provider reports the size
+    shape = release.get("success")
     return {
         "text": document.text,
         "model": call.upstream_model,
+        **({"pages": [page.to_json(i) for i, page in enumerate(document.pages)]} if shape["pages"] else {}),
+        **({"document_annotation": document.document_annotation}
+           if shape["document_annotation"] and document.document_annotation is not None else {}),
         "usage": {
             "requests": 1,
             "input_pages": pages,
@@ -230,17 +296,9 @@ def _upstream_response(call: OcrCall, document: UpstreamDocument) -> dict[str, A
             "doc_size_bytes": size,
         },
         "rawResponse": {
-            "pages": [
-                {
-                    "index": index,
-                    "markdown": page.markdown,
-                    "images": page.images,
-                    "dimensions": page.dimensions,
-                }
-                for index, page in enumerate(document.pages)
-            ],
+            "pages": [page.to_json(index) for index, page in enumerate(document.pages)],
             "model": call.upstream_model,
-            "document_annotation": None,
+            "document_annotation": document.document_annotation,
             "usage_info": {"pages_processed": pages, "doc_size_bytes": size},
         },
     }

@@ -3,7 +3,7 @@ not support yet, and the caller's ``only``/``ignore``/``order`` applied to the m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.gateway.catalog import Model, ProviderOffer
@@ -32,8 +32,26 @@ UNSUPPORTED_FILTERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 NO_PROVIDERS_MESSAGE = "Workspace and request provider filters resulted in no available providers"
 
 
-def reject_unsupported_filters(body: dict[str, Any]) -> None:
+BASE_GATEWAY_NAME = "AI Stats Gateway"  # in the messages above; a release names its gateway
+
+
+@dataclass(frozen=True)
+class RoutingWords:
+    """A release's wording of the routing errors and its extra workspace-policy diagnostics."""
+
+    gateway_name: str = BASE_GATEWAY_NAME
+    no_providers_message: str = NO_PROVIDERS_MESSAGE
+    no_providers_keyword: str = "no_providers_after_workspace_policy_filter"
+    workspace_policy_extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, routing: dict[str, Any]) -> RoutingWords:
+        return cls(**routing)
+
+
+def reject_unsupported_filters(body: dict[str, Any], words: RoutingWords | None = None) -> None:
     """400 ``validation_error`` listing every unsupported routing filter in ``provider`` and ``routing``."""
+    words = words or RoutingWords()
     details = []
     for source in ("provider", "routing"):
         options = body.get(source)
@@ -44,7 +62,7 @@ def reject_unsupported_filters(body: dict[str, Any]) -> None:
             if spelling is not None:
                 details.append(
                     {
-                        "message": message,
+                        "message": message.replace(BASE_GATEWAY_NAME, words.gateway_name),
                         "path": [source, spelling],
                         "keyword": "unsupported_routing_filter",
                         "params": {"field": field_name},
@@ -82,8 +100,9 @@ class RoutingResult:
     diagnostics: dict[str, Any]
 
 
-def route(model: Model, preferences: ProviderPreferences) -> RoutingResult:
+def route(model: Model, preferences: ProviderPreferences, words: RoutingWords | None = None) -> RoutingResult:
     """The model's OCR providers after the caller's filters (check 8); ``order`` only reorders."""
+    words = words or RoutingWords()
     before = list(model.ocr_offers)
     after = [
         offer
@@ -102,19 +121,20 @@ def route(model: Model, preferences: ProviderPreferences) -> RoutingResult:
             "afterCount": len(after),
             "beforeProviders": [offer.provider for offer in before],
             "afterProviders": [offer.provider for offer in after],
+            **words.workspace_policy_extra,
         }
     }
     if not after:
         raise validation_error(
             [
                 {
-                    "message": NO_PROVIDERS_MESSAGE,
+                    "message": words.no_providers_message,
                     "path": ["provider"],
-                    "keyword": "no_providers_after_workspace_policy_filter",
+                    "keyword": words.no_providers_keyword,
                     "params": {},
                 }
             ],
-            description=NO_PROVIDERS_MESSAGE,
+            description=words.no_providers_message,
             error_operational_kind="request_provider_filter_no_match",
             routing_diagnostics=diagnostics,
         )

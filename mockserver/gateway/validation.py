@@ -12,7 +12,9 @@ from typing import Any
 import orjson
 
 from mockserver.gateway.body_schema import BodySchema, CompiledBodySchema, ReferenceBodySchema
+from mockserver.gateway.refinements import check_rules, refinement_details
 from mockserver.gateway.spec import LoadedSpec
+from mockserver.gateway.unions import LAST, union_detail
 
 Detail = dict[str, Any]
 
@@ -63,14 +65,25 @@ class BodyValidator:
     ``reference=True`` asks ``OpenAPI.validate_request`` on every call instead (slow, for comparison).
     """
 
-    def __init__(self, spec: LoadedSpec, schema_name: str = "OcrRequest", *, reference: bool = False) -> None:
+    def __init__(
+        self,
+        spec: LoadedSpec,
+        schema_name: str = "OcrRequest",
+        *,
+        reference: bool = False,
+        refinements: tuple[str, ...] = (),
+    ) -> None:
         self._spec = spec
+        self._refinements = check_rules(refinements)
         self._schema = spec.schema(schema_name)
         self._engine: BodySchema = ReferenceBodySchema(spec) if reference else CompiledBodySchema(spec)
 
     def validate(self, body: Any) -> list[Detail]:
         errors = self.schema_errors(body)
-        return self.details(errors) if errors else []
+        details = self.details(errors) if errors else []
+        if self._refinements:
+            details += refinement_details(body, self._refinements, details)
+        return details
 
     def schema_errors(self, body: Any) -> list[Any]:
         """openapi-core's findings (jsonschema ``ValidationError``s), before translation."""
@@ -80,13 +93,23 @@ class BodyValidator:
         """The gateway's details for openapi-core's errors: the one place errors are translated."""
         seen: set[tuple[str, ...]] = set()
         details: list[Detail] = []
+        typed = {tuple(e.absolute_path) for e in errors if e.validator == "type" and not _int_check(e)}
+        enums = {tuple(e.absolute_path) for e in errors if e.validator == "enum"}
         for error in errors:
-            detail = self._translate(error)
-            identity = (detail["keyword"], *map(str, detail["path"]))
-            if identity not in seen:  # openapi-core reports a null twice (nullable, then type)
-                seen.add(identity)
-                details.append(detail)
-        details.sort(key=lambda d: self._order(d["path"]))
+            where = tuple(error.absolute_path)
+            if error.validator == "type" and where in enums:
+                continue  # a zod enum has no type check of its own: only "Invalid option"
+            if error.validator not in ("type", "enum") and where in typed:
+                continue  # a wrong type aborts the value's other checks (zod)
+            if error.validator == "type" and _int_check(error) and float(error.instance).is_integer():
+                continue  # a whole number in a double is an int to JavaScript; too big is reported by maximum
+            found = union_detail(error, self.details) if error.validator == "oneOf" else self._translate(error)
+            for detail in found if isinstance(found, list) else [found]:
+                identity = (detail["keyword"], *map(str, detail["path"]))
+                if identity not in seen:  # openapi-core reports a null twice (nullable, then type)
+                    seen.add(identity)
+                    details.append(detail)
+        details.sort(key=lambda d: (*self._order(d["path"]), LAST if d["keyword"] == "unrecognized_keys" else -1))
         return details
 
     def _translate(self, error: Any) -> Detail:
@@ -97,16 +120,30 @@ class BodyValidator:
             schema = self._resolve(error.schema.get("properties", {}).get(missing, {}))
             return _invalid_type(_expected(schema), "undefined", [*path, missing])
         if keyword == "type":
-            return _invalid_type(
-                _EXPECTED.get(error.validator_value, error.validator_value), js_type(error.instance), path
-            )
+            if _int_check(error):
+                return _invalid_type("int", "number", path)
+            return _invalid_type(_expected(error.schema), js_type(error.instance), path)
         if keyword == "minLength":
             return _detail(
                 f"Too small: expected string to have >={error.validator_value} characters", path, "too_small"
             )
         if keyword == "enum":
-            options = "|".join(orjson.dumps(option).decode() for option in error.validator_value)
+            values = [option for option in error.validator_value if option is not None]  # null: nullable (OAS 3.0)
+            if len(values) == 1:  # a zod literal
+                return _detail(f"Invalid input: expected {orjson.dumps(values[0]).decode()}", path, "invalid_value")
+            options = "|".join(orjson.dumps(option).decode() for option in values)
             return _detail(f"Invalid option: expected one of {options}", path, "invalid_value")
+        if keyword == "additionalProperties":
+            extra = [key for key in error.instance if key not in error.schema.get("properties", {})]
+            quoted = ", ".join(orjson.dumps(key).decode() for key in extra)
+            return _detail(f"Unrecognized key{'s' if len(extra) > 1 else ''}: {quoted}", path, "unrecognized_keys")
+        if keyword == "minimum":
+            return _detail(f"Too small: expected number to be >={error.validator_value}", path, "too_small")
+        if keyword == "maximum":
+            kind = "int" if error.schema.get("type") == "integer" else "number"
+            return _detail(f"Too big: expected {kind} to be <={error.validator_value}", path, "too_big")
+        if keyword == "pattern" and error.schema.get("x-zod-format") == "uuid":
+            return _detail("Invalid UUID", path, "invalid_format")
         return _detail(f"Invalid input: {error.message}", path, "custom")
 
     def _resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
@@ -133,4 +170,12 @@ class BodyValidator:
 
 def _expected(schema: dict[str, Any]) -> str:
     kind = str(schema.get("type", "object"))
+    if kind == "object" and schema.get("additionalProperties") is True:
+        return "record"  # z.record(...)
     return _EXPECTED.get(kind, kind)
+
+
+def _int_check(error: Any) -> bool:
+    """A number refused by ``type: integer``: zod's ``.int()`` check, not a wrong type."""
+    return bool(error.validator_value == "integer" and isinstance(error.instance, int | float)
+                and not isinstance(error.instance, bool))

@@ -159,7 +159,7 @@ async def play(outcome: Outcome | None, call: OcrCall) -> tuple[UpstreamDocument
         raise GatewayError(outcome.error.code, outcome.error.description)
     if outcome.upstream is not None:
         raise upstream_failure(outcome.upstream, call.provider, call.gateway_model)
-    return UpstreamDocument(pages=pages), outcome.fault
+    return UpstreamDocument(pages=pages, document_annotation=outcome.document_annotation), outcome.fault
 
 
 async def sleep_at_least(seconds: float) -> None:
@@ -186,4 +186,5 @@ def _fresh(script: Script) -> Script:
         source=script.source,
         entry=script.entry,
         spec=script.spec,
+        release=script.release,
     )

@@ -16,7 +16,14 @@ from starlette.routing import Route
 
 from mockserver.gateway.exchange import Exchange
 from mockserver.gateway.parsing import InvalidJson, is_form, media_type, parse_json, parse_urlencoded
-from mockserver.gateway.reading import ClientDisconnect, PayloadTooLarge, declared_length, read_limited, read_multipart
+from mockserver.gateway.reading import (
+    BodyLimit,
+    ClientDisconnect,
+    PayloadTooLarge,
+    declared_length,
+    read_limited,
+    read_multipart,
+)
 from mockserver.mock import Mock
 from mockserver.settings import Settings
 from mockserver.web.admin import admin_routes
@@ -27,14 +34,14 @@ from mockserver.web.paths import ExactPaths
 log = logging.getLogger("ocr_mock")
 
 CLIENT_CLOSED = 499  # the journal's status for a request whose client left before sending its body
-WELCOME = "Welcome to the AI Stats Gateway API! Documentation is available at https://docs.ai-stats.phaseo.app"
 
 __all__ = ["Settings", "create_app"]
 
 
-async def _read_body(request: Request, limit: int) -> Any:
+async def _read_body(request: Request, limits: BodyLimit) -> Any:
     """The body as the gateway reads it: forms for form content types, JSON for anything else."""
     content_type = request.headers.get("content-type")
+    limit = limits.for_type(content_type)
     if not is_form(content_type):
         return parse_json(await read_limited(request, limit))
     if media_type(content_type) == "application/x-www-form-urlencoded":
@@ -61,7 +68,9 @@ def _loggable(value: str) -> str:
 def create_app(settings: Settings | None = None, mock: Mock | None = None) -> Starlette:
     """The mock gateway as an ASGI app (``mock`` lets a caller keep a handle on its state)."""
     mock = mock or Mock(settings)
-    limit = mock.settings.max_body_bytes
+    release = mock.release
+    limits = BodyLimit(mock.settings.max_body_bytes, release.body_limit(False), release.body_limit(True))
+    cors = release.cors_headers
 
     def finish(request: Request, status: int, elapsed_ms: float, exchange: Exchange | None = None,
                response_body: Any = None) -> None:
@@ -81,30 +90,30 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
     async def ocr(request: Request) -> Response:
         started = time.perf_counter()
         try:
-            answer = await mock.gateway.ocr(request.headers, lambda: _read_body(request, limit))
+            answer = await mock.gateway.ocr(request.headers, lambda: _read_body(request, limits))
         except ClientDisconnect:  # gone mid-body: nobody to answer; 499 as nginx notes it
             finish(request, CLIENT_CLOSED, (time.perf_counter() - started) * 1000)
             return Response(status_code=CLIENT_CLOSED)
         headers = {**answer.headers, "Server-Timing": server_timing(answer.elapsed_ms, answer.exchange.upstream_ms)}
         finish(request, answer.status, answer.elapsed_ms, answer.exchange, answer.body)
-        response = json_response(answer.status, answer.body, headers)
+        response = json_response(answer.status, answer.body, headers, cors=cors)
         if answer.exchange.fault is not None:
             return FaultyResponse(response, answer.exchange.fault)
         return response
 
     async def welcome(request: Request) -> Response:
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        body = {"message": WELCOME, "timestamp": now}
+        body = {"message": release.welcome, "timestamp": now}
         finish(request, 200, 0.0, response_body=body)
-        return json_response(200, body, gateway=False)
+        return json_response(200, body, gateway=False, cors=cors)
 
     async def options(request: Request) -> Response:
         finish(request, 204, 0.0)
-        return preflight()
+        return preflight(cors)
 
     async def unknown(request: Request, exc: Exception) -> Response:
         finish(request, 404, 0.0)
-        return not_found()
+        return not_found(cors)
 
     app = Starlette(
         routes=[

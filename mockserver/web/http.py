@@ -25,10 +25,11 @@ NOT_FOUND_TYPE = "text/plain; charset=UTF-8"
 
 
 def json_response(
-    status: int, body: Any, headers: Mapping[str, str] | None = None, *, gateway: bool = True
+    status: int, body: Any, headers: Mapping[str, str] | None = None, *, gateway: bool = True,
+    cors: Mapping[str, str] = CORS_HEADERS,
 ) -> Response:
-    """A JSON response with the CORS headers; ``gateway`` adds the headers of every OCR answer."""
-    base = GATEWAY_HEADERS if gateway else CORS_HEADERS
+    """A JSON response with the CORS headers (the release's); ``gateway`` adds the headers of every OCR answer."""
+    base = {**cors, "Cache-Control": "no-store", "Timing-Allow-Origin": "*"} if gateway else cors
     return Response(
         orjson.dumps(body),
         status_code=status,
@@ -37,13 +38,13 @@ def json_response(
     )
 
 
-def not_found() -> Response:
-    headers = {**CORS_HEADERS, "Content-Type": NOT_FOUND_TYPE}
+def not_found(cors: Mapping[str, str] = CORS_HEADERS) -> Response:
+    headers = {**cors, "Content-Type": NOT_FOUND_TYPE}
     return Response(NOT_FOUND_BODY, status_code=404, headers=headers)
 
 
-def preflight() -> Response:
-    return Response(status_code=204, headers=CORS_HEADERS)
+def preflight(cors: Mapping[str, str] = CORS_HEADERS) -> Response:
+    return Response(status_code=204, headers=dict(cors))
 
 
 def server_timing(total_ms: float, upstream_ms: float | None = None) -> str:
