@@ -1,7 +1,7 @@
 """The gateway's official Python clients work against ``ocr-mock serve`` with ``base_url`` set to it.
 
 Each client is installed once into its own environment under ``.venv/sdk/`` (they both ship a
-top-level ``gen`` module): ``ai-stats-py-sdk`` 2.0.4 needs Python 3.12, ``phaseo`` 3.0.0 runs on 3.11.
+top-level ``gen`` module): ``ai-stats-py-sdk`` 2.0.5 needs Python 3.12, ``phaseo`` 3.0.0 runs on 3.11.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from tests.server import RunningServer, serve
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "examples" / "official_clients" / "call_ocr.py"
 SDK_HOME = ROOT / ".venv" / "sdk"
-CLIENTS = {"ai-stats": ("ai-stats-py-sdk==2.0.4", (3, 12)), "phaseo": ("phaseo==3.0.0", (3, 11))}
+CLIENTS = {"ai-stats": ("ai-stats-py-sdk==2.0.5", (3, 12)), "phaseo": ("phaseo==3.0.0", (3, 11))}
 
 
 def find_python(version: tuple[int, int]) -> str | None:
@@ -57,9 +57,10 @@ def client_python(sdk: str) -> str:
     return str(python)
 
 
-@pytest.fixture(scope="module")
-def server() -> Any:
-    with serve() as running:
+@pytest.fixture(scope="module", params=["2026-07", "2026-08"])
+def server(request: pytest.FixtureRequest) -> Any:
+    """``ocr-mock serve`` for July (this suite's release) and for the default release production runs."""
+    with serve("--gateway-release", request.param) as running:
         yield running
 
 

@@ -36,8 +36,12 @@ class QualifiedModel:
 
 
 def _syntax_error(reason: str, message: str, input_: str, provider: str) -> GatewayError:
-    detail = {"message": message, "path": ["model"], "keyword": reason,
-              "params": {"input": input_, "provider": provider or None}}
+    detail = {
+        "message": message,
+        "path": ["model"],
+        "keyword": reason,
+        "params": {"input": input_, "provider": provider or None},
+    }
     return validation_error([detail], description=message, error_operational_kind=reason)
 
 
@@ -53,21 +57,29 @@ def split_model(value: str, known_providers: Collection[str]) -> QualifiedModel 
             "invalid_provider_slug",
             f'Invalid provider slug "{provider}" in model identifier "{input_}". Provider slugs must start with a '
             'letter or number and contain only letters, numbers, ".", "_" or "-".',
-            input_, provider,
+            input_,
+            provider,
         )
     model = js_trim(input_[colon + 1 :])
     if slash <= colon + 1 or model.startswith((":", "/")) or model.endswith("/"):
         raise _syntax_error(
             "invalid_provider_qualified_model",
             f'Invalid provider-qualified model identifier "{input_}". Expected "<provider>:<publisher>/<model>".',
-            input_, provider,
+            input_,
+            provider,
         )
     selection = QualifiedModel(normalize_provider(provider), model)
     if selection.provider not in known_providers:
-        message = (f'Unknown provider slug "{selection.provider}" in provider-qualified model "{selection.qualified}". '
-                   "Use a provider slug returned by Phaseo's provider catalogue.")
-        detail = {"message": message, "path": ["model"], "keyword": "unknown_provider_slug",
-                  "params": {"provider": selection.provider, "model": model}}
+        message = (
+            f'Unknown provider slug "{selection.provider}" in provider-qualified model "{selection.qualified}". '
+            "Use a provider slug returned by Phaseo's provider catalogue."
+        )
+        detail = {
+            "message": message,
+            "path": ["model"],
+            "keyword": "unknown_provider_slug",
+            "params": {"provider": selection.provider, "model": model},
+        }
         raise validation_error([detail], description=message, error_operational_kind="unknown_provider_slug")
     return selection
 
@@ -82,17 +94,25 @@ def check_constraints(selection: QualifiedModel, body: Mapping[str, Any], offere
     reported at ``provider.*``), then against the model's providers."""
     merged = {**(body.get("provider") or {}), **(body.get("routing") or {})}
     only, ignore = _providers(merged.get("only")), _providers(merged.get("ignore"))
-    for name, values, conflict in (("only", only, only and selection.provider not in only),
-                                   ("ignore", ignore, selection.provider in ignore)):
+    for name, values, conflict in (
+        ("only", only, only and selection.provider not in only),
+        ("ignore", ignore, selection.provider in ignore),
+    ):
         if conflict:
             field = f"provider.{name}"
-            detail = {"message": f'Provider-qualified model "{selection.qualified}" conflicts with {field}',
-                      "path": ["provider", name], "keyword": "provider_qualified_model_conflict",
-                      "params": {"provider": selection.provider, "model": selection.model, "field": field,
-                                 "values": values}}
+            detail = {
+                "message": f'Provider-qualified model "{selection.qualified}" conflicts with {field}',
+                "path": ["provider", name],
+                "keyword": "provider_qualified_model_conflict",
+                "params": {"provider": selection.provider, "model": selection.model, "field": field, "values": values},
+            }
             raise validation_error([detail])
     if selection.provider not in offered:
         message = f'Provider-qualified model "{selection.qualified}" is not available for this endpoint'
-        detail = {"message": message, "path": ["model"], "keyword": "qualified_provider_unavailable",
-                  "params": {"provider": selection.provider, "model": selection.model}}
+        detail = {
+            "message": message,
+            "path": ["model"],
+            "keyword": "qualified_provider_unavailable",
+            "params": {"provider": selection.provider, "model": selection.model},
+        }
         raise validation_error([detail], description=message, error_operational_kind="qualified_provider_unavailable")

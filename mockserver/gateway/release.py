@@ -159,5 +159,12 @@ def _load(name: str) -> Release:
         if (folder / "errors.patch.yaml").is_file():
             errors = merge_patch(errors, _read(folder / "errors.patch.yaml"))
     settings.pop("based_on", None)
-    return Release(name=name, folder=folders[-1], settings=settings, openapi=openapi, openapi_path=openapi_path,
-                   catalog=catalog, errors=errors)
+    return Release(
+        name=name,
+        folder=folders[-1],
+        settings=settings,
+        openapi=openapi,
+        openapi_path=openapi_path,
+        catalog=catalog,
+        errors=errors,
+    )

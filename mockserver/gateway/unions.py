@@ -40,8 +40,9 @@ def union_detail(error: Any, translate: Callable[[list[Any]], list[Detail]]) -> 
             received = _js_type(error.instance)
             return _detail(f"Invalid input: expected object, received {received}", path, "invalid_type")
         expected = " | ".join(f"'{value}'" for value in discriminator["mapping"])
-        return _detail(f"Invalid discriminator value. Expected {expected}", [*path, discriminator["propertyName"]],
-                       "invalid_union")
+        return _detail(
+            f"Invalid discriminator value. Expected {expected}", [*path, discriminator["propertyName"]], "invalid_union"
+        )
     by_option: dict[int, list[Any]] = {}
     for sub in error.context or []:
         by_option.setdefault(sub.relative_schema_path[0], []).append(sub)

@@ -30,7 +30,9 @@ PHASEO_UNSUPPORTED = (
 
 
 def unauthorised(client: TestClient, token: str) -> str:
-    response = client.post("/v1/ocr", json={"model": MODEL, "image": IMAGE}, headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        "/v1/ocr", json={"model": MODEL, "image": IMAGE}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 401
     body = envelope_without_id(response)
     assert body["error"] == "unauthorised" and body["error_type"] == "user"
@@ -44,22 +46,32 @@ def jwt(claims: dict[str, Any]) -> str:
 
 # -- keys: before/auth.ts 158-181, 377-399, 928-954 ----------------------------------------------------------
 
+
 def test_phaseo_keys_are_accepted_and_are_the_same_credential(client08: TestClient) -> None:
     """auth.ts 160-177 (phaseo_ parses), 406-411 (the key is looked up by kid only)."""
-    assert client08.post("/v1/ocr", json={"model": MODEL, "image": IMAGE},
-                         headers={"Authorization": "Bearer phaseo_v1_sk_test01_s3cret"}).status_code == 200
+    assert (
+        client08.post(
+            "/v1/ocr",
+            json={"model": MODEL, "image": IMAGE},
+            headers={"Authorization": "Bearer phaseo_v1_sk_test01_s3cret"},
+        ).status_code
+        == 200
+    )
 
 
-@pytest.mark.parametrize(("token", "reason"), [
-    ("phaseo_v1_mk_abcdef_secret", "management_key_not_valid_for_gateway"),  # auth.ts 396-398
-    ("aistats_v1_mk_ab_x", "management_key_not_valid_for_gateway"),  # checked before the kid format
-    ("Phaseo_v1_sk_abcdef_secret", "invalid_key_format"),  # case-sensitive namespace
-    ("phaseo_v2_sk_abcdef_secret", "invalid_key_format"),
-    ("phaseo_v1_sk_ab_secret", "invalid_key_format"),  # kid 6-64 alphanumerics (auth.ts 271-274)
-    (jwt({"user_id": "u", "workspace_id": "w", "client_id": "c"}), "oauth_delegated_key_required"),  # auth.ts 384
-    (jwt({"user_id": "u"}), "invalid_key_format"),  # another 3-part token
-    ("phaseo_v1_sk_a.b.c", "invalid_key_format"),  # a key prefix is never a JWT (auth.ts 928-930)
-])
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        ("phaseo_v1_mk_abcdef_secret", "management_key_not_valid_for_gateway"),  # auth.ts 396-398
+        ("aistats_v1_mk_ab_x", "management_key_not_valid_for_gateway"),  # checked before the kid format
+        ("Phaseo_v1_sk_abcdef_secret", "invalid_key_format"),  # case-sensitive namespace
+        ("phaseo_v2_sk_abcdef_secret", "invalid_key_format"),
+        ("phaseo_v1_sk_ab_secret", "invalid_key_format"),  # kid 6-64 alphanumerics (auth.ts 271-274)
+        (jwt({"user_id": "u", "workspace_id": "w", "client_id": "c"}), "oauth_delegated_key_required"),  # auth.ts 384
+        (jwt({"user_id": "u"}), "invalid_key_format"),  # another 3-part token
+        ("phaseo_v1_sk_a.b.c", "invalid_key_format"),  # a key prefix is never a JWT (auth.ts 928-930)
+    ],
+)
 def test_key_format_reasons(client08: TestClient, token: str, reason: str) -> None:
     assert unauthorised(client08, token) == reason
 
@@ -69,16 +81,28 @@ def test_aistats_keys_retire_on_2027_01_01(mock08: Mock) -> None:
     mock08.gateway.clock = lambda: datetime(2027, 1, 1, tzinfo=UTC)
     client = TestClient(create_app(mock=mock08))
     assert unauthorised(client, "aistats_v1_sk_abcdef_secret") == "legacy_key_prefix_retired"
-    assert client.post("/v1/ocr", json={"model": MODEL, "image": IMAGE},
-                       headers={"Authorization": "Bearer phaseo_v1_sk_abcdef_secret"}).status_code == 200
+    assert (
+        client.post(
+            "/v1/ocr",
+            json={"model": MODEL, "image": IMAGE},
+            headers={"Authorization": "Bearer phaseo_v1_sk_abcdef_secret"},
+        ).status_code
+        == 200
+    )
 
 
 # -- 413: before/guards.ts 33-34, 217-254, 365-399; before/http.ts 9, 100 -----------------------------------
 
+
 def _payload_too_large(response: Any) -> None:
     assert response.status_code == 413
-    assert envelope_without_id(response) == {"status_code": 413, "error": "payload_too_large", "error_type": "user",
-                                             "error_origin": "user", "description": "payload_too_large"}
+    assert envelope_without_id(response) == {
+        "status_code": 413,
+        "error": "payload_too_large",
+        "error_type": "user",
+        "error_origin": "user",
+        "description": "payload_too_large",
+    }
     assert response.headers["x-gateway-error-attribution"] == "user"
 
 
@@ -98,8 +122,9 @@ def test_multipart_may_be_up_to_32_mib(client08: TestClient) -> None:
     response = client08.post("/v1/ocr", files=big, headers={"Authorization": "Bearer aistats_v1_sk_test01_s3cret"})
     assert response.status_code == 200, response.text
     huge = {"pad": ("pad.bin", b"x" * (32 * MIB + 1))}
-    _payload_too_large(client08.post("/v1/ocr", files=huge,
-                                     headers={"Authorization": "Bearer aistats_v1_sk_test01_s3cret"}))
+    _payload_too_large(
+        client08.post("/v1/ocr", files=huge, headers={"Authorization": "Bearer aistats_v1_sk_test01_s3cret"})
+    )
 
 
 def test_max_body_bytes_stays_a_ceiling() -> None:
@@ -110,13 +135,20 @@ def test_max_body_bytes_stays_a_ceiling() -> None:
 
 # -- error types and texts -----------------------------------------------------------------------------------
 
+
 def test_402_and_429_are_user_errors(mock08: Mock) -> None:
     """before/http.ts 30-38; error-handler.ts 687-701: error_type user, attribution user."""
-    mock08.keyring.put([{"key": "aistats_v1_sk_broke1_s", "balance_usd": 0.5},
-                        {"key": "aistats_v1_sk_limit1_s", "limits": {"daily": 0}}])
+    mock08.keyring.put(
+        [
+            {"key": "aistats_v1_sk_broke1_s", "balance_usd": 0.5},
+            {"key": "aistats_v1_sk_limit1_s", "limits": {"daily": 0}},
+        ]
+    )
     client = TestClient(create_app(mock=mock08))
     for kid, code in (("broke1", "insufficient_funds"), ("limit1", "key_limit_exceeded")):
-        response = post(client, {"model": MODEL, "image": IMAGE}, headers={"Authorization": f"Bearer aistats_v1_sk_{kid}_s"})
+        response = post(
+            client, {"model": MODEL, "image": IMAGE}, headers={"Authorization": f"Bearer aistats_v1_sk_{kid}_s"}
+        )
         body = response.json()
         assert (body["error"], body["error_type"], body["error_origin"]) == (code, "user", "user")
         assert response.headers["x-gateway-error-attribution"] == "user"
@@ -133,8 +165,9 @@ def test_request_provider_filters_that_match_nothing(client08: TestClient) -> No
     body = post(client08, {"model": MODEL, "image": IMAGE, "provider": {"only": ["openai"]}}).json()
     message = "The request provider filters did not match any available routes"
     assert body["description"] == message
-    assert body["details"] == [{"message": message, "path": ["provider"], "keyword": "request_provider_filter_no_match",
-                                "params": {}}]
+    assert body["details"] == [
+        {"message": message, "path": ["provider"], "keyword": "request_provider_filter_no_match", "params": {}}
+    ]
     policy = body["routing_diagnostics"]["workspacePolicy"]
     assert policy["blockedApiModels"] == [] and policy["accountPolicyApplied"] is False
 
@@ -143,7 +176,8 @@ def test_unsupported_routing_filters_say_phaseo_gateway(client08: TestClient) ->
     """requestRouting.ts 527, 533, 539."""
     body = post(client08, {"model": MODEL, "image": IMAGE, "provider": {"quantizations": ["int8"]}}).json()
     assert body["details"][0]["message"] == (
-        "Routing by quantization is not yet backed by provider metadata in Phaseo Gateway.")
+        "Routing by quantization is not yet backed by provider metadata in Phaseo Gateway."
+    )
 
 
 def test_a_scripted_region_error_is_a_403_system_error(mock08: Mock) -> None:
@@ -152,12 +186,17 @@ def test_a_scripted_region_error_is_a_403_system_error(mock08: Mock) -> None:
     response = post(TestClient(create_app(mock=mock08)), {"model": MODEL, "image": IMAGE})
     assert response.status_code == 403
     assert envelope_without_id(response) == {
-        "status_code": 403, "error": "model_region_unavailable", "error_type": "system", "error_origin": "user",
-        "description": "This model is not available from the request's geographic location."}
+        "status_code": 403,
+        "error": "model_region_unavailable",
+        "error_type": "system",
+        "error_origin": "user",
+        "description": "This model is not available from the request's geographic location.",
+    }
     assert response.headers["x-gateway-error-attribution"] == "upstream"
 
 
 # -- provider-qualified model ids: requestRouting.ts 95-333; before/index.ts 275-330, 650-716 ----------------
+
 
 def test_a_qualified_id_works_like_the_bare_one(client08: TestClient) -> None:
     for model in ("mistral:mistral/ocr-3", " MISTRAL:mistral/ocr-3 "):
@@ -165,29 +204,71 @@ def test_a_qualified_id_works_like_the_bare_one(client08: TestClient) -> None:
         assert body["model"] == "mistral-ocr-2512" and body["provider"] == "mistral"
 
 
-@pytest.mark.parametrize(("model", "extra", "kind", "message", "path", "params"), [
-    (":mistral/ocr-3", {}, "invalid_provider_slug",
-     'Invalid provider slug "" in model identifier ":mistral/ocr-3". Provider slugs must start with a letter or '
-     'number and contain only letters, numbers, ".", "_" or "-".', ["model"], {"input": ":mistral/ocr-3", "provider": None}),
-    ("mistral:/ocr-3", {}, "invalid_provider_qualified_model",
-     'Invalid provider-qualified model identifier "mistral:/ocr-3". Expected "<provider>:<publisher>/<model>".',
-     ["model"], {"input": "mistral:/ocr-3", "provider": "mistral"}),
-    ("google:mistral/ocr-3", {}, "unknown_provider_slug",
-     'Unknown provider slug "google" in provider-qualified model "google:mistral/ocr-3". Use a provider slug returned '
-     "by Phaseo's provider catalogue.", ["model"], {"provider": "google", "model": "mistral/ocr-3"}),
-    ("openai:mistral/ocr-3", {}, "qualified_provider_unavailable",
-     'Provider-qualified model "openai:mistral/ocr-3" is not available for this endpoint', ["model"],
-     {"provider": "openai", "model": "mistral/ocr-3"}),
-    ("mistral-eu:mistral/ocr-3", {}, "qualified_provider_unavailable",
-     'Provider-qualified model "mistral-eu:mistral/ocr-3" is not available for this endpoint', ["model"],
-     {"provider": "mistral-eu", "model": "mistral/ocr-3"}),
-    # august-delta E8: routing.* merges over provider first, so the conflict is reported at provider.only
-    ("mistral:mistral/ocr-3", {"routing": {"only": ["OpenAI"]}}, None,
-     'Provider-qualified model "mistral:mistral/ocr-3" conflicts with provider.only', ["provider", "only"],
-     {"provider": "mistral", "model": "mistral/ocr-3", "field": "provider.only", "values": ["openai"]}),
-])
-def test_qualified_id_errors(client08: TestClient, model: str, extra: dict[str, Any], kind: str | None, message: str,
-                             path: list[str], params: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("model", "extra", "kind", "message", "path", "params"),
+    [
+        (
+            ":mistral/ocr-3",
+            {},
+            "invalid_provider_slug",
+            'Invalid provider slug "" in model identifier ":mistral/ocr-3". Provider slugs must start with a letter or '
+            'number and contain only letters, numbers, ".", "_" or "-".',
+            ["model"],
+            {"input": ":mistral/ocr-3", "provider": None},
+        ),
+        (
+            "mistral:/ocr-3",
+            {},
+            "invalid_provider_qualified_model",
+            'Invalid provider-qualified model identifier "mistral:/ocr-3". Expected "<provider>:<publisher>/<model>".',
+            ["model"],
+            {"input": "mistral:/ocr-3", "provider": "mistral"},
+        ),
+        (
+            "google:mistral/ocr-3",
+            {},
+            "unknown_provider_slug",
+            'Unknown provider slug "google" in provider-qualified model "google:mistral/ocr-3". '
+            "Use a provider slug returned by Phaseo's provider catalogue.",
+            ["model"],
+            {"provider": "google", "model": "mistral/ocr-3"},
+        ),
+        (
+            "openai:mistral/ocr-3",
+            {},
+            "qualified_provider_unavailable",
+            'Provider-qualified model "openai:mistral/ocr-3" is not available for this endpoint',
+            ["model"],
+            {"provider": "openai", "model": "mistral/ocr-3"},
+        ),
+        (
+            "mistral-eu:mistral/ocr-3",
+            {},
+            "qualified_provider_unavailable",
+            'Provider-qualified model "mistral-eu:mistral/ocr-3" is not available for this endpoint',
+            ["model"],
+            {"provider": "mistral-eu", "model": "mistral/ocr-3"},
+        ),
+        # august-delta E8: routing.* merges over provider first, so the conflict is reported at provider.only
+        (
+            "mistral:mistral/ocr-3",
+            {"routing": {"only": ["OpenAI"]}},
+            None,
+            'Provider-qualified model "mistral:mistral/ocr-3" conflicts with provider.only',
+            ["provider", "only"],
+            {"provider": "mistral", "model": "mistral/ocr-3", "field": "provider.only", "values": ["openai"]},
+        ),
+    ],
+)
+def test_qualified_id_errors(
+    client08: TestClient,
+    model: str,
+    extra: dict[str, Any],
+    kind: str | None,
+    message: str,
+    path: list[str],
+    params: dict[str, Any],
+) -> None:
     body = envelope_without_id(post(client08, {"model": model, "image": IMAGE, **extra}))
     keyword = kind or "provider_qualified_model_conflict"
     assert body["details"] == [{"message": message, "path": path, "keyword": keyword, "params": params}]
@@ -199,19 +280,25 @@ def test_qualified_id_errors(client08: TestClient, model: str, extra: dict[str, 
 
 def test_colon_after_the_slash_is_not_a_qualifier(client08: TestClient) -> None:
     assert post(client08, {"model": "mistral/ocr-3:free", "image": IMAGE}).json()["error_operational_kind"] == (
-        "invalid_model_slug")
+        "invalid_model_slug"
+    )
 
 
 # -- HTTP surface: routes/v1/index.ts 16-22, root.ts 28-37, before/index.ts 263-268, error-handler.ts 673-683 --
 
-CORS_0822 = ("Authorization, Content-Type, traceparent, tracestate, x-title, http-referer, x-app-id, x-app-name, "
-             "x-phaseo-client, x-phaseo-client-version, x-gateway-debug, x-phaseo-debug, X-Phaseo-Strictness, "
-             "x-phaseo-cache-revalidate")
+CORS_0822 = (
+    "Authorization, Content-Type, traceparent, tracestate, x-title, http-referer, x-app-id, x-app-name, "
+    "x-phaseo-client, x-phaseo-client-version, x-gateway-debug, x-phaseo-debug, X-Phaseo-Strictness, "
+    "x-phaseo-cache-revalidate"
+)
 
 
 def test_cors_allow_headers(client08: TestClient) -> None:
-    for response in (client08.options("/v1/ocr"), post(client08, {"model": MODEL, "image": IMAGE}),
-                     client08.get("/v1/nothing")):
+    for response in (
+        client08.options("/v1/ocr"),
+        post(client08, {"model": MODEL, "image": IMAGE}),
+        client08.get("/v1/nothing"),
+    ):
         assert response.headers["access-control-allow-headers"] == CORS_0822
         assert "access-control-expose-headers" not in response.headers
 
@@ -224,15 +311,19 @@ def test_no_rate_limit_or_request_id_headers(client08: TestClient) -> None:
 
 def test_welcome_text(client08: TestClient) -> None:
     assert client08.get("/").json()["message"] == (
-        "Welcome to the Phaseo Gateway API! Documentation is available at https://phaseo.app")
+        "Welcome to the Phaseo Gateway API! Documentation is available at https://phaseo.app"
+    )
 
 
-@pytest.mark.parametrize(("headers", "routing"), [
-    ({"x-phaseo-debug": "true"}, True),
-    ({"x-gateway-debug": "1"}, True),
-    ({"x-gateway-debug": "false", "x-phaseo-debug": "true"}, False),  # `??`: a present x-gateway-debug decides
-    ({"x-ai-stats-debug": "true"}, False),  # dropped
-])
+@pytest.mark.parametrize(
+    ("headers", "routing"),
+    [
+        ({"x-phaseo-debug": "true"}, True),
+        ({"x-gateway-debug": "1"}, True),
+        ({"x-gateway-debug": "false", "x-phaseo-debug": "true"}, False),  # `??`: a present x-gateway-debug decides
+        ({"x-ai-stats-debug": "true"}, False),  # dropped
+    ],
+)
 def test_success_debug_headers(client08: TestClient, headers: dict[str, str], routing: bool) -> None:
     body = post(client08, {"model": MODEL, "image": IMAGE}, headers=headers).json()
     assert ("routing" in body["meta"]) is routing
@@ -250,6 +341,7 @@ def test_openapi_title_is_phaseo() -> None:
 
 
 # -- selecting a release ----------------------------------------------------------------------------------------
+
 
 def test_default_release_is_2026_08(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OCR_MOCK_GATEWAY_RELEASE")

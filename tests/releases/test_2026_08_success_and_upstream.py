@@ -22,8 +22,18 @@ from mockserver.web.app import create_app
 from tests.helpers import AUTH, TINY_PNG_B64
 from tests.releases.helpers import IMAGE, MODEL, PDF, post
 
-META_KEYS = ["throughput_tps", "output_speed_tps", "generation_ms", "latency_ms", "provider_ttft_ms",
-             "gateway_ttft_ms", "tpot_ms", "itl_ms", "phaseo_overhead_ms", "end_to_end_ms"]
+META_KEYS = [
+    "throughput_tps",
+    "output_speed_tps",
+    "generation_ms",
+    "latency_ms",
+    "provider_ttft_ms",
+    "gateway_ttft_ms",
+    "tpot_ms",
+    "itl_ms",
+    "phaseo_overhead_ms",
+    "end_to_end_ms",
+]
 
 
 class Recorder:
@@ -48,11 +58,21 @@ def test_mistral_body_is_the_document_verbatim_plus_the_fields_sent(recorded: tu
     """ocr.ts 58-77: {model, document, then the 12 optional fields the client sent, nulls kept}."""
     client, recorder = recorded
     document = {"type": "image_url", "image_url": {"url": IMAGE, "detail": "high"}}
-    body = {"model": MODEL, "document": document, "table_format": None, "pages": [0], "language": "fr",
-            "extract_header": True}
+    body = {
+        "model": MODEL,
+        "document": document,
+        "table_format": None,
+        "pages": [0],
+        "language": "fr",
+        "extract_header": True,
+    }
     assert post(client, body).status_code == 200
     assert recorder.calls[0].provider_request == {
-        "model": "mistral-ocr-2512", "document": document, "pages": [0], "table_format": None, "extract_header": True,
+        "model": "mistral-ocr-2512",
+        "document": document,
+        "pages": [0],
+        "table_format": None,
+        "extract_header": True,
     }
 
 
@@ -68,11 +88,19 @@ def test_mistral_body_for_an_image_wraps_it(recorded: tuple[TestClient, Recorder
 
 def test_echo_has_the_fixed_key_order_and_drops_what_was_not_sent(client08: TestClient) -> None:
     """adapter-bridge.ts 331-350, 657-665: model, image (raw), document, pages, ...; undefined dropped, null kept."""
-    body = {"confidence_scores_granularity": None, "pages": "0", "model": MODEL, "image": TINY_PNG_B64,
-            "language": "fr", "echo_upstream_request": True}
+    body = {
+        "confidence_scores_granularity": None,
+        "pages": "0",
+        "model": MODEL,
+        "image": TINY_PNG_B64,
+        "language": "fr",
+        "echo_upstream_request": True,
+    }
     echoed = post(client08, body).json()["upstream_request"]
-    assert echoed == json.dumps({"model": "mistral-ocr-2512", "image": TINY_PNG_B64, "pages": "0",
-                                 "confidence_scores_granularity": None}, separators=(",", ":"))
+    assert echoed == json.dumps(
+        {"model": "mistral-ocr-2512", "image": TINY_PNG_B64, "pages": "0", "confidence_scores_granularity": None},
+        separators=(",", ":"),
+    )
     echoed = post(client08, {"model": MODEL, "document": PDF, "echo_upstream_request": True}).json()
     assert json.loads(echoed["upstream_request"]) == {"model": "mistral-ocr-2512", "document": PDF}
 
@@ -82,15 +110,33 @@ def test_success_body_has_pages_meta_nulls_and_billing_timestamps(client08: Test
     before = datetime.now(UTC)
     response = post(client08, {"model": MODEL, "image": IMAGE})
     body = response.json()
-    assert list(body) == ["requestId", "id", "object", "model", "provider", "text", "pages", "usage",
-                          "nativeResponseId", "meta", "cost_nanos", "cost_cents", "currency", "pricing_lines"]
+    assert list(body) == [
+        "requestId",
+        "id",
+        "object",
+        "model",
+        "provider",
+        "text",
+        "pages",
+        "usage",
+        "nativeResponseId",
+        "meta",
+        "cost_nanos",
+        "cost_cents",
+        "currency",
+        "pricing_lines",
+    ]
     assert body["meta"] == dict.fromkeys(META_KEYS)
     page = body["pages"][0]
     assert list(page) == ["index", "markdown", "images", "dimensions"] and page["index"] == 0
     assert body["text"] == page["markdown"]
     line = body["pricing_lines"][0]
-    assert list(line)[-4:] == ["billing_timestamp_basis_configured", "billing_timestamp_ms", "billing_timestamp_iso",
-                               "pricing_time_window"]
+    assert list(line)[-4:] == [
+        "billing_timestamp_basis_configured",
+        "billing_timestamp_ms",
+        "billing_timestamp_iso",
+        "pricing_time_window",
+    ]
     stamp = datetime.fromtimestamp(line["billing_timestamp_ms"] / 1000, UTC)
     assert abs((stamp - before).total_seconds()) < 5
     assert line["billing_timestamp_iso"] == stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
@@ -100,16 +146,31 @@ def test_success_body_has_pages_meta_nulls_and_billing_timestamps(client08: Test
 def test_scripted_pages_become_pages_objects_and_annotation_shows(mock08: Mock) -> None:
     """non-text.ts 382-383: the provider's pages verbatim (extra fields pass through); document_annotation when
     given; text stays the blank-line join of the markdown (ocr.ts 20-37)."""
-    mock08.engine.add({"model": MODEL, "document_annotation": '{"invoice_id":"123"}', "pages": [
-        {"markdown": "# Invoice 123", "dimensions": {"dpi": 200, "height": 2200, "width": 1700},
-         "confidence_scores": {"average_page_confidence_score": 0.98, "minimum_page_confidence_score": 0.9}},
-        "Total: $42.00"]})
+    mock08.engine.add(
+        {
+            "model": MODEL,
+            "document_annotation": '{"invoice_id":"123"}',
+            "pages": [
+                {
+                    "markdown": "# Invoice 123",
+                    "dimensions": {"dpi": 200, "height": 2200, "width": 1700},
+                    "confidence_scores": {"average_page_confidence_score": 0.98, "minimum_page_confidence_score": 0.9},
+                },
+                "Total: $42.00",
+            ],
+        }
+    )
     with TestClient(create_app(mock=mock08)) as client:
         body = post(client, {"model": MODEL, "image": IMAGE}).json()
     assert body["text"] == "# Invoice 123\n\nTotal: $42.00"
     assert body["pages"] == [
-        {"index": 0, "markdown": "# Invoice 123", "images": [], "dimensions": {"dpi": 200, "height": 2200, "width": 1700},
-         "confidence_scores": {"average_page_confidence_score": 0.98, "minimum_page_confidence_score": 0.9}},
+        {
+            "index": 0,
+            "markdown": "# Invoice 123",
+            "images": [],
+            "dimensions": {"dpi": 200, "height": 2200, "width": 1700},
+            "confidence_scores": {"average_page_confidence_score": 0.98, "minimum_page_confidence_score": 0.9},
+        },
         {"index": 1, "markdown": "Total: $42.00", "images": [], "dimensions": None},
     ]
     assert body["document_annotation"] == '{"invoice_id":"123"}'
@@ -127,20 +188,31 @@ def _script(mock: Mock, spec: dict[str, Any]) -> TestClient:
 
 
 def test_a_script_matches_a_document_url_glob(mock08: Mock) -> None:
-    client = _script(mock08, {"id": "pdf", "model": MODEL, "match": {"document_url": "https://files.example.com/*.pdf"},
-                              "text": "the report"})
+    client = _script(
+        mock08,
+        {
+            "id": "pdf",
+            "model": MODEL,
+            "match": {"document_url": "https://files.example.com/*.pdf"},
+            "text": "the report",
+        },
+    )
     assert post(client, {"model": MODEL, "document": PDF}).json()["text"] == "the report"
     other = {"type": "document_url", "document_url": "https://elsewhere.example.com/a.pdf"}
     assert post(client, {"model": MODEL, "document": other}).json()["text"] != "the report"
     nearest = client.get("/_mock/requests").json()["requests"][-1]["nearest"][0]
-    assert {"field": "document.document_url", "expected": "https://files.example.com/*.pdf",
-            "got": other["document_url"]} in nearest["mismatches"]
+    assert {
+        "field": "document.document_url",
+        "expected": "https://files.example.com/*.pdf",
+        "got": other["document_url"],
+    } in nearest["mismatches"]
 
 
 def test_a_data_url_inside_image_url_matches_on_its_decoded_bytes(mock08: Mock) -> None:
     digest = hashlib.sha256(base64.b64decode(TINY_PNG_B64)).hexdigest()
-    client = _script(mock08, {"model": MODEL, "match": {"image": {"sha256": digest, "media_type": "image/png"}},
-                              "text": "the pixel"})
+    client = _script(
+        mock08, {"model": MODEL, "match": {"image": {"sha256": digest, "media_type": "image/png"}}, "text": "the pixel"}
+    )
     for image_url in ("data:image/png;base64," + TINY_PNG_B64, {"url": "data:image/png;base64," + TINY_PNG_B64}):
         document = {"type": "image_url", "image_url": image_url}
         assert post(client, {"model": MODEL, "document": document}).json()["text"] == "the pixel"
@@ -154,8 +226,11 @@ def test_a_script_matches_a_file_id_and_mismatches_name_the_input(mock08: Mock) 
     post(client, {"model": MODEL, "document": {"type": "image_url", "image_url": "https://other.example.com/a.png"}})
     nearest = client.get("/_mock/requests").json()["requests"][-1]["nearest"]
     mismatches = [m for n in nearest for m in n["mismatches"]]
-    assert {"field": "document.image_url.url", "expected": "https://img.example.com/*",
-            "got": "https://other.example.com/a.png"} in mismatches
+    assert {
+        "field": "document.image_url.url",
+        "expected": "https://img.example.com/*",
+        "got": "https://other.example.com/a.png",
+    } in mismatches
 
 
 def test_ocr_4_1_is_served_at_4_dollars_per_1000_pages(client08: TestClient) -> None:
@@ -183,13 +258,18 @@ def test_scripts_for_another_release_are_left_out(tmp_path: Any) -> None:
         "scripts:\n"
         "  - {id: july, model: mistral/ocr-3, release: '2026-07', text: july only}\n"
         "  - {id: august, model: mistral/ocr-3, release: '2026-08', text: august only}\n"
-        "  - {id: any, model: mistral/ocr-3, match: {language: xx}, text: any release}\n")
+        "  - {id: any, model: mistral/ocr-3, match: {language: xx}, text: any release}\n"
+    )
     from mockserver.web.app import Settings
 
     assert [s.id for s in Mock(Settings(fixtures=tmp_path, gateway_release="2026-08")).engine.scripts()] == [
-        "august", "any"]
+        "august",
+        "any",
+    ]
     assert [s.id for s in Mock(Settings(fixtures=tmp_path, gateway_release="2026-07")).engine.scripts()] == [
-        "july", "any"]
+        "july",
+        "any",
+    ]
 
 
 def test_health_reports_the_release(client08: TestClient) -> None:
