@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -21,10 +22,13 @@ import requests
 from openapi_schema_validator import OAS30Validator
 from requests.structures import CaseInsensitiveDict
 
-from mockserver.gateway.auth import BEARER, HTTP_WHITESPACE, KEY_FORMAT
+from mockserver.gateway.auth import BEARER, HTTP_WHITESPACE, KEY_FORMAT, KeyRules
+from mockserver.gateway.errors import GatewayError
 from mockserver.gateway.parsing import is_form
+from mockserver.gateway.qualified import check_constraints, split_model
+from mockserver.gateway.refinements import refinement_details
 
-from .reference import NO_PROVIDERS_MESSAGE, UNSUPPORTED_FILTERS, contract
+from .reference import UNSUPPORTED_FILTERS, contract
 
 # JavaScript's String.prototype.trim() removes these (WhiteSpace and LineTerminator); Python's
 # str.strip() removes a different set (it keeps U+FEFF, and removes U+001C..U+001F and U+0085).
@@ -142,16 +146,23 @@ def parse_body(raw: bytes) -> Any:
 
 
 @cache
-def _schema_validator() -> OAS30Validator:
+def _schema_validator(release: str) -> OAS30Validator:
     document = contract().spec.document
     schema = {**document["components"]["schemas"]["OcrRequest"], "components": document["components"]}
     return OAS30Validator(schema)
 
 
 def schema_errors(body: Any) -> list[str]:
-    return [
-        f"{'.'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in _schema_validator().iter_errors(body)
+    """The schema's problems, then (when the schema is satisfied) the release's cross-field rules."""
+    release = contract().release
+    found = [
+        f"{'.'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}"
+        for e in _schema_validator(release.name).iter_errors(body)
     ]
+    if not found:
+        rules = release.get("request", "refinements")
+        found = [f"{'.'.join(d['path'])}: {d['message']}" for d in refinement_details(body, rules, [])]
+    return found
 
 
 def _unauthorised(reason: str, why: str) -> Outcome:
@@ -174,8 +185,8 @@ def judge(request: SentRequest) -> Verdict:
         broken.append(_unauthorised("missing_or_invalid_authorization_header", "no Authorization header"))
     elif not authorization.startswith(BEARER):
         broken.append(_unauthorised("missing_or_invalid_authorization_header", "Authorization is not 'Bearer <key>'"))
-    elif KEY_FORMAT.match(authorization[len(BEARER) :].strip()) is None:
-        broken.append(_unauthorised("invalid_key_format", "the token is not an aistats_v1_sk_<kid>_<secret> key"))
+    elif (reason := _key_refused(authorization)) is not None:
+        broken.append(_unauthorised(reason, "the token is not a key of this release's formats"))
     else:
         tolerate(
             *(
@@ -211,8 +222,19 @@ def judge(request: SentRequest) -> Verdict:
         )
         return Verdict(tuple(broken), tuple(tolerated), None)
 
+    # 3b provider-qualified model ids (2026-08)
+    qualified_providers = contract().release.get("request", "qualified_providers")
+    selection = None
+    if qualified_providers:
+        try:
+            selection = split_model(body["model"], frozenset(qualified_providers))
+        except GatewayError as error:
+            broken.append(Outcome("schema", 400, "validation_error", "a provider-qualified model id",
+                                  {"description": error.given_description}))
+            return Verdict(tuple(broken), tuple(tolerated), None)
+
     # 4 blank model
-    model_id = js_trim(body["model"])
+    model_id = selection.model if selection else js_trim(body["model"])
     if not model_id:
         broken.append(
             Outcome(
@@ -254,7 +276,14 @@ def judge(request: SentRequest) -> Verdict:
     # 7 wallet
     tolerate(Outcome("wallet", 402, "insufficient_funds", "the wallet (account state)"))
 
-    # 8 provider filters
+    # 8 provider filters (a qualified id pins its provider; a conflict or a provider without the model is a 400)
+    if selection is not None:
+        try:
+            check_constraints(selection, body, [offer.provider for offer in model.ocr_offers])
+        except GatewayError:
+            broken.append(Outcome("provider_filter", 400, "validation_error", "the qualified provider"))
+            return Verdict(tuple(broken), tuple(tolerated), None)
+        body = {**body, "provider": {**(body.get("provider") or {}), "only": [selection.provider]}, "routing": {}}
     candidates = _filtered_providers(body, [offer.provider for offer in model.ocr_offers])
     if not candidates:
         broken.append(
@@ -263,7 +292,8 @@ def judge(request: SentRequest) -> Verdict:
                 400,
                 "validation_error",
                 f"provider.only/ignore leave none of {[o.provider for o in model.ocr_offers]}",
-                {"description": NO_PROVIDERS_MESSAGE, "error_operational_kind": "request_provider_filter_no_match"},
+                {"description": contract().release.get("routing", "no_providers_message"),
+                 "error_operational_kind": "request_provider_filter_no_match"},
             )
         )
         return Verdict(tuple(broken), tuple(tolerated), None)
@@ -289,6 +319,16 @@ def judge(request: SentRequest) -> Verdict:
     return Verdict(tuple(broken), tuple(tolerated), success if not broken else None, model=model_id)
 
 
+def _key_refused(authorization: str) -> str | None:
+    """The 401 reason for a bearer value this release's key formats refuse (None: a well-formed key)."""
+    rules = KeyRules.from_settings(contract().release.get("keys"))
+    try:
+        canonical = rules.canonical(authorization, datetime.now(UTC)) or ""
+    except GatewayError as error:
+        return error.given_description
+    return None if KEY_FORMAT.match(canonical[len(BEARER) :].strip()) else "invalid_key_format"
+
+
 def _unsupported(rule: str, why: str, **fields: Any) -> Outcome:
     description = contract().errors["unsupported_model_or_endpoint"].description
     return Outcome(rule, 400, "unsupported_model_or_endpoint", why, {"description": description, **fields})
@@ -304,7 +344,8 @@ def _unsupported_filters(body: Mapping[str, Any]) -> list[tuple[str, str]]:
         for _field, spellings, message in UNSUPPORTED_FILTERS:
             spelling = next((s for s in spellings if options.get(s) is not None), None)
             if spelling is not None:
-                found.append((f"{source}.{spelling}", f"{message} at {source}.{spelling}"))
+                words = message.replace("AI Stats Gateway", contract().release.get("routing", "gateway_name"))
+                found.append((f"{source}.{spelling}", f"{words} at {source}.{spelling}"))
     return found
 
 

@@ -73,37 +73,34 @@ class KeyRules:
             legacy_retired_at=datetime.fromisoformat(retired.replace("Z", "+00:00")) if retired else None,
         )
 
-    def canonical(self, authorization: str | None, now: datetime) -> str:
-        """The header with the key in the base spelling ``aistats_v1_sk_<kid>_<secret>``, or the release's 401.
+    def canonical(self, authorization: str | None, now: datetime) -> str | None:
+        """The header with a key of this release's formats respelled ``aistats_v1_sk_<kid>_<secret>``, the one
+        spelling the keyring (``parse_bearer``) reads; the release's own 401s raised here.
 
         The gateway looks a key up by its kid only (before/auth.ts 406-411), so once a key parses its namespace
-        no longer matters: the key accounts are kept under the base spelling. The checks run in the gateway's
-        order (before/auth.ts 377-399): JWT, format, retired legacy prefix, management key, kid."""
-        if authorization is not None:
-            authorization = authorization.strip(HTTP_WHITESPACE)
-        if authorization is None or not authorization.startswith(BEARER):
-            raise GatewayError("unauthorised", "missing_or_invalid_authorization_header")
-        token = authorization[len(BEARER) :].strip()
-        if self.oauth_jwt_reason is not None and _looks_like_jwt(token, self.namespaces):
-            reason = self.oauth_jwt_reason if _gateway_oauth_jwt(token) else "invalid_key_format"
-            raise GatewayError("unauthorised", reason)
+        no longer matters. The checks run in the gateway's order (before/auth.ts 377-399): JWT, format, retired
+        legacy prefix, management key, kid. Anything else is passed on unchanged, for the keyring to refuse
+        (a missing header, a malformed key) as every release does."""
+        if authorization is None:
+            return None
+        stripped = authorization.strip(HTTP_WHITESPACE)
+        if not stripped.startswith(BEARER):
+            return authorization
+        token = stripped[len(BEARER) :].strip()
+        if self.oauth_jwt_reason is not None and _looks_like_jwt(token, self.namespaces) and _gateway_oauth_jwt(token):
+            raise GatewayError("unauthorised", self.oauth_jwt_reason)
         parts = token.split("_")
         kinds = KEY_KINDS if self.management_key_reason else ("sk",)
         if len(parts) < 5 or parts[0] not in self.namespaces or parts[1] != "v1" or parts[2] not in kinds:
-            raise GatewayError("unauthorised", "invalid_key_format")
+            return authorization
         kid, secret = parts[3], "_".join(parts[4:])
         if not kid or not secret:
-            raise GatewayError("unauthorised", "invalid_key_format")
+            return authorization
         if parts[0] == self.legacy_namespace and self.legacy_retired_at is not None and now >= self.legacy_retired_at:
             raise GatewayError("unauthorised", "legacy_key_prefix_retired")
         if parts[2] == "mk":
             raise GatewayError("unauthorised", str(self.management_key_reason))
-        if KID.fullmatch(kid) is None:
-            raise GatewayError("unauthorised", "invalid_key_format")
         return f"{BEARER}aistats_v1_sk_{kid}_{secret}"
-
-
-KID = re.compile(r"[A-Za-z0-9]{6,64}")
 
 
 def _looks_like_jwt(token: str, namespaces: tuple[str, ...]) -> bool:

@@ -62,7 +62,7 @@ class Gateway:
         self.catalog = catalog
         self.validator = validator
         self.upstream: Upstream = upstream or DefaultUpstream()
-        self.release = release or load_release("2026-07")
+        self.release = release or load_release()
         self.errors = ErrorTable(self.release.errors)
         self.key_rules = KeyRules.from_settings(self.release.get("keys"))
         self.words = RoutingWords.from_settings(self.release.get("routing"))

@@ -43,7 +43,7 @@ def test_release_option_and_marker(pytester: pytest.Pytester, monkeypatch: pytes
 
 def test_ini_release_and_unknown_release(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OCR_MOCK_GATEWAY_RELEASE")
-    pytester.makeini("[pytest]\nocr_gateway_release = 2026-09\n")
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\nocr_gateway_release = 2026-09\n")
     pytester.makepyfile("def test_x(ocr_gateway):\n    pass\n")
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     assert "unknown gateway release '2026-09'; known releases: 2026-07, 2026-08" in result.stdout.str() + (
