@@ -18,7 +18,7 @@ import yaml
 from mockserver.gateway.catalog import Catalog, Model, ProviderOffer, catalog_from_document
 from mockserver.gateway.errors import ErrorKind, ErrorTable
 from mockserver.gateway.ids import GENERATION_ID
-from mockserver.gateway.release import Release, load_release, release_name
+from mockserver.gateway.release import Release, load_release, merge_patch, release_name
 from mockserver.gateway.routing import NO_PROVIDERS_MESSAGE, UNSUPPORTED_FILTERS
 from mockserver.gateway.spec import LoadedSpec, release_spec
 from mockserver.web.http import CORS_HEADERS, NOT_FOUND_BODY, NOT_FOUND_TYPE
@@ -89,6 +89,9 @@ def contract() -> Contract:
 def _contract(name: str) -> Contract:
     with (DATA / "contract.yaml").open(encoding="utf-8") as fh:
         facts = yaml.safe_load(fh)
+    patch = DATA / f"contract.{name}.patch.yaml"  # what the contract says differently at this release
+    if patch.is_file():
+        facts = merge_patch(facts, yaml.safe_load(patch.read_text(encoding="utf-8")))
     release = load_release(name)
     return Contract(errors=ErrorTable(release.errors).kinds, catalog=catalog_from_document(release.catalog,
                     release.folder), spec=release_spec(name), facts=facts, release=release)

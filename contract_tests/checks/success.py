@@ -74,6 +74,11 @@ def success_invariants(ctx: CheckContext, response: Response, case: AnyCase) -> 
 def _check_meta(problems: Problems, meta: Any) -> None:
     if not problems.expect(isinstance(meta, dict), "meta is not an object", repr(meta)[:60]):
         return
+    null_keys = contract().facts.get("meta_null_keys")
+    if null_keys:  # 2026-08: no timings for OCR
+        timings = {name: value for name, value in meta.items() if name != "routing"}
+        problems.expect(timings == dict.fromkeys(null_keys), "meta is not the release's null keys", repr(timings))
+        return
     timings = {name: meta.get(name) for name in ("generation_ms", "latency_ms", "end_to_end_ms")}
     if not problems.expect(
         all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in timings.values()),
@@ -179,10 +184,12 @@ def _check_upstream_request(problems: Problems, body: dict[str, Any], request: d
         problems.add("upstream_request is not JSON text", text[:60])
         return
     image = request.get("image")
+    facts = contract().facts
     if isinstance(image, str):
+        shown = image if facts.get("echo_image") == "raw" else image_as_sent(image)
         problems.expect(
-            isinstance(sent, dict) and sent.get("image") == image_as_sent(image),
-            "upstream_request.image is not the image as sent upstream",
+            isinstance(sent, dict) and sent.get("image") == shown,
+            "upstream_request.image is not the image as the release shows it",
         )
     offer = contract().priced_offer(js_trim(str(request.get("model", ""))))
     if offer is not None and isinstance(sent, dict):
@@ -192,8 +199,9 @@ def _check_upstream_request(problems: Problems, body: dict[str, Any], request: d
             repr(sent.get("model")),
         )
     if isinstance(sent, dict):
+        expected_language = request.get("language") if facts.get("echo_language", True) else None
         problems.expect(
-            sent.get("language") == request.get("language"),
+            sent.get("language") == expected_language,
             "upstream_request.language is not the request's",
-            f"{sent.get('language')!r} vs {request.get('language')!r}",
+            f"{sent.get('language')!r} vs {expected_language!r}",
         )

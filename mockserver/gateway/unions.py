@@ -1,8 +1,8 @@
 """A ``oneOf`` that openapi-core refused, told as zod tells a failed union (the 2026-08 request schema).
 
-- A discriminated union (``discriminator``): a value that is not an object is a wrong type; a missing or
-  unknown ``type`` is zod's ``Invalid discriminator value`` at ``<path>.type``. (A known ``type`` never gets
-  here: openapi-core then validates the chosen variant and reports its own errors.)
+- A discriminated union (``x-discriminator``): a value that is not an object is a wrong type; a missing or
+  unknown ``type`` is zod's ``Invalid discriminator value`` at ``<path>.type``; a known one reports the problems
+  of the variant it names, and only those.
 - A plain union: if exactly one option failed only on checks (a length, a range, a format) and not on a
   wrong type, enum or unknown key (which abort), zod reports that option's problems; otherwise one
   ``invalid_union`` ``Invalid input`` at the union's path.
@@ -34,18 +34,22 @@ def _js_type(value: Any) -> str:
 def union_detail(error: Any, translate: Callable[[list[Any]], list[Detail]]) -> Detail | list[Detail]:
     """The detail(s) for one ``oneOf`` error; ``translate`` turns the chosen option's errors into details."""
     path = list(error.absolute_path)
-    discriminator = error.schema.get("discriminator")
+    by_option: dict[int, list[Any]] = {}
+    for sub in error.context or []:
+        by_option.setdefault(sub.relative_schema_path[0], []).append(sub)
+    discriminator = error.schema.get("x-discriminator")
     if discriminator is not None:
         if not isinstance(error.instance, dict):
             received = _js_type(error.instance)
             return _detail(f"Invalid input: expected object, received {received}", path, "invalid_type")
-        expected = " | ".join(f"'{value}'" for value in discriminator["mapping"])
+        tag = error.instance.get(discriminator["propertyName"])
+        mapping = list(discriminator["mapping"])
+        if isinstance(tag, str) and tag in mapping:
+            return translate(by_option.get(mapping.index(tag), []))
+        expected = " | ".join(f"'{value}'" for value in mapping)
         return _detail(
             f"Invalid discriminator value. Expected {expected}", [*path, discriminator["propertyName"]], "invalid_union"
         )
-    by_option: dict[int, list[Any]] = {}
-    for sub in error.context or []:
-        by_option.setdefault(sub.relative_schema_path[0], []).append(sub)
     checked_only = [subs for subs in by_option.values() if all(_is_check(sub) for sub in subs)]
     if len(checked_only) == 1:
         return translate(checked_only[0])
