@@ -93,7 +93,11 @@ class BodyValidator:
         """The gateway's details for openapi-core's errors: the one place errors are translated."""
         seen: set[tuple[str, ...]] = set()
         details: list[Detail] = []
-        typed = {tuple(e.absolute_path) for e in errors if e.validator == "type" and not _int_check(e)}
+        typed = {  # a wrong type, or a number that is not whole (zod's aborting .int())
+            tuple(e.absolute_path)
+            for e in errors
+            if e.validator == "type" and not (_int_check(e) and float(e.instance).is_integer())
+        }
         enums = {tuple(e.absolute_path) for e in errors if e.validator == "enum"}
         for error in errors:
             where = tuple(error.absolute_path)
@@ -118,6 +122,10 @@ class BodyValidator:
         if keyword == "required":
             missing = error.message.split("'")[1]
             schema = self._resolve(error.schema.get("properties", {}).get(missing, {}))
+            literal = [value for value in schema.get("enum", []) if value is not None]
+            if len(literal) == 1:  # a zod literal reports a missing value as a wrong value
+                message = f"Invalid input: expected {orjson.dumps(literal[0]).decode()}"
+                return _detail(message, [*path, missing], "invalid_value")
             return _invalid_type(_expected(schema), "undefined", [*path, missing])
         if keyword == "type":
             if _int_check(error):
