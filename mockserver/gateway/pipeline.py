@@ -171,6 +171,7 @@ def provider_call(release: Release, model_id: str, provider: str, upstream_model
         headers=headers,
         document=document,
         provider_request=provider_request,
+        error_body_cap=release.get("upstream", "error_body_cap"),
     )
 
 

@@ -32,6 +32,7 @@ class OcrCall:
     headers: Mapping[str, str]
     document: Mapping[str, Any] | None = None  # the request's document (2026-08), verbatim
     provider_request: Mapping[str, Any] = field(default_factory=dict)  # the body the provider receives
+    error_body_cap: int | None = None  # how much of a failed call's body the gateway reads (None: all)
 
     @property
     def source(self) -> str:

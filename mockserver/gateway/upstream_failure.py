@@ -75,8 +75,29 @@ def _preview(payload: Any) -> str | None:
     return text[:PREVIEW_CHARS]
 
 
-def upstream_failure(failure: ProviderError, provider: str, model: str) -> GatewayError:
-    """The gateway's answer to one failed provider call on ``model`` (the gateway model id)."""
+TRUNCATED_SUFFIX = "...[upstream error body truncated]"
+
+
+def read_capped(failure: ProviderError, body_cap: int | None) -> tuple[ProviderError, bool]:
+    """The failure as a gateway that reads at most ``body_cap`` bytes of the body sees it (2026-08:
+    execute/index.ts 101, 286-344): a longer body is cut, is then no JSON, so its error fields are unknown."""
+    if body_cap is None or failure.payload is None:
+        return failure, False
+    text = failure.payload if isinstance(failure.payload, str) else orjson.dumps(failure.payload).decode()
+    raw = text.encode("utf-8", "surrogatepass")
+    if len(raw) <= body_cap:
+        return failure, False
+    cut = raw[:body_cap].decode("utf-8", "replace")
+    return ProviderError(status=failure.status, payload=cut), True
+
+
+def upstream_failure(failure: ProviderError, provider: str, model: str, body_cap: int | None = None) -> GatewayError:
+    """The gateway's answer to one failed provider call on ``model`` (the gateway model id); ``body_cap``: the
+    most of the provider's body the release reads (None: all of it)."""
+    failure, truncated = read_capped(failure, body_cap)
+    preview = _preview(failure.payload)
+    if truncated:
+        preview = (preview or "") + TRUNCATED_SUFFIX
     sample = {
         "provider": provider,
         "type": "upstream_non_2xx",
@@ -85,7 +106,7 @@ def upstream_failure(failure: ProviderError, provider: str, model: str) -> Gatew
         "upstream_error_message": failure.message,
         "upstream_error_description": failure.description,
         "upstream_error_param": failure.param,
-        "upstream_payload_preview": _preview(failure.payload),
+        "upstream_payload_preview": preview,
         "retryable": _covers(_rules()["retryable"], failure.status),
     }
     extra: dict[str, Any] = {

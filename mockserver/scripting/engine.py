@@ -158,7 +158,7 @@ async def play(outcome: Outcome | None, call: OcrCall) -> tuple[UpstreamDocument
     if outcome.error is not None:
         raise GatewayError(outcome.error.code, outcome.error.description)
     if outcome.upstream is not None:
-        raise upstream_failure(outcome.upstream, call.provider, call.gateway_model)
+        raise upstream_failure(outcome.upstream, call.provider, call.gateway_model, call.error_body_cap)
     return UpstreamDocument(pages=pages, document_annotation=outcome.document_annotation), outcome.fault
 
 

@@ -70,7 +70,7 @@ def _answer(outcome: Outcome, model_id: str, catalog: Catalog,
     if outcome.error is not None:
         error = GatewayError(outcome.error.code, outcome.error.description)
     elif outcome.upstream is not None:
-        error = upstream_failure(outcome.upstream, offer.provider, model_id)
+        error = upstream_failure(outcome.upstream, offer.provider, model_id, call.error_body_cap)
     if error is not None:
         table = ErrorTable(release.errors)
         if error.code not in table.kinds:

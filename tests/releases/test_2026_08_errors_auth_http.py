@@ -364,3 +364,24 @@ def test_fixtures_check_validates_against_the_selected_release(tmp_path: Any) ->
     assert "gateway release 2026-08" in august.output
     july = CliRunner().invoke(main, ["fixtures", "check", str(tmp_path), "--gateway-release", "2026-07"])
     assert july.exit_code == 1 and "model_region_unavailable" in july.output
+
+
+def test_an_upstream_error_body_over_32_kib_is_cut(mock08: Mock) -> None:
+    """execute/index.ts 101, 286-344: 32 KiB read; the cut text is no JSON, so the error fields are unknown,
+    and the preview ends with "...[upstream error body truncated]"."""
+    big = {"error": {"code": "bad", "message": "x" * (40 * 1024)}}
+    mock08.engine.add({"id": "big", "model": MODEL, "upstream": {"status": 500, "code": "bad", "message": "m",
+                                                                  "payload": big}})
+    body = post(TestClient(create_app(mock=mock08)), {"model": MODEL, "image": IMAGE}).json()
+    assert body["upstream_error"] == {"code": None, "message": None, "description": None, "param": None}
+    sample = body["failure_sample"][0]
+    assert sample["upstream_error_code"] is None
+    assert sample["upstream_payload_preview"].endswith("...[upstream error body truncated]")
+    assert sample["upstream_payload_preview"].startswith('{"error":{"code":"bad","message":"xxx')
+
+
+def test_a_small_upstream_error_body_is_read_whole(mock08: Mock) -> None:
+    mock08.engine.add({"model": MODEL, "upstream": {"status": 500, "code": "bad", "payload": {"error": "small"}}})
+    body = post(TestClient(create_app(mock=mock08)), {"model": MODEL, "image": IMAGE}).json()
+    assert body["upstream_error"]["code"] == "bad"
+    assert not body["failure_sample"][0]["upstream_payload_preview"].endswith("truncated]")
