@@ -11,6 +11,7 @@ import json
 import shutil
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +92,18 @@ def test_official_client_sees_the_gateway_error(sdk: str, server: RunningServer)
     assert answer["status"] == 400
     assert answer["body"]["error"] == "unsupported_model_or_endpoint"
     assert answer["body"]["reason"] == "unsupported_endpoint_for_model"
+
+
+@pytest.mark.parametrize("sdk", ["ai-stats", "phaseo"])
+def test_official_client_sends_a_document_to_the_default_release(sdk: str) -> None:
+    """Both clients send the body verbatim, so a 2026-08 ``document`` works; phaseo 3.0.0 identifies itself
+    (``X-Phaseo-Client``, phaseo/__init__.py 21-27 in the wheel)."""
+    with serve("--gateway-release", "2026-08") as august:
+        document = json.dumps({"type": "document_url", "document_url": "https://files.example.com/a.pdf"})
+        answer = call(sdk, august, "--model", "mistral/ocr-3", "--document", document, "--call", "request")
+        assert answer["ok"] is True and answer["body"]["pages"][0]["index"] == 0
+        with urllib.request.urlopen(f"{august.url}/_mock/requests") as reply:
+            headers = json.loads(reply.read())["requests"][-1]["headers"]
+    if sdk == "phaseo":
+        assert headers["x-phaseo-client"] == "phaseo-python"
+        assert headers["user-agent"].startswith("phaseo-python/")

@@ -72,9 +72,10 @@ class Release:
     errors: dict[str, Any]
 
     def get(self, *path: str) -> Any:
+        """A switch by its path; None when absent (a later release removes a switch by patching it to null)."""
         value: Any = self.settings
         for step in path:
-            value = value[step]
+            value = value.get(step) if isinstance(value, dict) else None
         return value
 
     # The switches, named ------------------------------------------------------------------------
@@ -144,13 +145,14 @@ def load_release(name: str | None = None) -> Release:
 @cache
 def _load(name: str) -> Release:
     folders = _chain(name)
-    settings: Any = {}
+    settings: Any = None
     openapi: Any = _read(spec_path())
     openapi_path = spec_path()
     catalog: Any = _read(data_path("catalog.yaml"))
     errors: Any = _read(data_path("errors.yaml"))
-    for folder in folders:
-        settings = merge_patch(settings, _read(folder / "release.yaml"))
+    for index, folder in enumerate(folders):
+        document = _read(folder / "release.yaml")
+        settings = merge_patch(settings, document) if index else document  # the first keeps its nulls
         if (folder / "openapi.patch.yaml").is_file():
             openapi_path = folder / "openapi.patch.yaml"
             openapi = merge_patch(openapi, _read(openapi_path))
