@@ -210,8 +210,8 @@ def fixtures_check(directory: Path | None, catalog: Path | None, spec: Path | No
         click.echo(f"{len(exc.problems)} problem(s) in {directory}", err=True)
         sys.exit(1)
     scripts = mock.engine.fixtures
-    click.echo(f"{directory}: {len(scripts.files)} files, {len(scripts.scripts)} scripts, "
-               f"{len(scripts.defaults)} defaults, {len(scripts.keys)} keys: ok (gateway release {release})")
+    click.echo(f"{directory} (gateway release {release}): {len(scripts.files)} files, {len(scripts.scripts)} scripts, "
+               f"{len(scripts.defaults)} defaults, {len(scripts.keys)} keys: ok")
 
 
 main.add_command(contract)

@@ -1,8 +1,11 @@
 """The OCR pipeline: the gateway's checks in the gateway's order, then the success body.
 
-1 auth, 2 JSON, 3 schema (then the unsupported routing filters), 4 blank model, 5 key limits,
-6 model serves OCR, 7 wallet, 8 provider filters, 9 provider enabled and priced, 10 upstream call,
-11 success. The first failure wins; every failure is a ``GatewayError``.
+1 auth, 2 JSON, 3 schema (then, from 2026-08, a provider-qualified model's syntax and provider; then the
+unsupported routing filters), 4 blank model, 5 key limits, 6 model serves OCR, 7 wallet, 8 provider filters
+(from 2026-08 after a qualified model's conflicts and availability), 9 provider enabled and priced,
+10 upstream call, 11 success. The first failure wins; every failure is a ``GatewayError``, rendered with the
+release's error table. What differs between releases is read from the ``Release`` (data), not branched on
+its name.
 """
 
 from __future__ import annotations
@@ -29,8 +32,6 @@ from mockserver.gateway.upstream import DefaultUpstream, OcrCall, Upstream, Upst
 from mockserver.gateway.validation import BodyValidator, js_trim
 from mockserver.state.keys import Keyring
 
-DEBUG_HEADER_VALUES = frozenset({"true", "1", "yes"})
-
 
 @dataclass(frozen=True)
 class Answer:
@@ -41,10 +42,6 @@ class Answer:
     headers: Mapping[str, str]
     exchange: Exchange
     elapsed_ms: float
-
-
-def debug_header_on(headers: Mapping[str, str]) -> bool:
-    return headers.get("x-gateway-debug", "").strip().lower() in DEBUG_HEADER_VALUES
 
 
 class Gateway:
