@@ -48,3 +48,19 @@ def test_ini_release_and_unknown_release(pytester: pytest.Pytester, monkeypatch:
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     assert "unknown gateway release '2026-09'; known releases: 2026-07, 2026-08" in result.stdout.str() + (
         result.stderr.str())
+
+
+def test_strict_mode_names_the_document_input(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OCR_MOCK_GATEWAY_RELEASE")
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(TESTS.split("\n\ndef test_session_release")[0] + """
+
+def test_unscripted(ocr_gateway):
+    ocr_gateway.add(model="mistral/ocr-3", match={"document_url": "https://elsewhere.example/*"}, text="no")
+    _post(ocr_gateway)
+""")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str()
+    assert "(model 'mistral/ocr-3', document document_url https://x.example/a.pdf) matched no script" in output
+    assert "document.document_url" in output
