@@ -59,11 +59,42 @@ FIELDS = [
 ]
 
 
+GOOD_DOCUMENTS = [DOCUMENTS[0], DOCUMENTS[4], DOCUMENTS[5], DOCUMENTS[11]]
+GOOD_VALUES: dict[str, list[Any]] = {
+    "pages": [None, "0", [0, 2], []], "include_image_base64": [None, True], "image_limit": [None, 0, 3],
+    "image_min_size": [None, 10], "bbox_annotation_format": [None, VALUES[-4]],
+    "document_annotation_format": [None, VALUES[-4]], "document_annotation_prompt": [None],
+    "table_format": [None, "html"], "extract_header": [True, False], "extract_footer": [False],
+    "include_blocks": [True], "confidence_scores_granularity": [None, "word"], "language": ["fr", 5],
+    "echo_upstream_request": [True, False],
+}
+
+
+def well_formed(rng: random.Random) -> dict[str, Any]:
+    """A body zod accepts, unless one field is then spoiled."""
+    body: dict[str, Any] = {"model": "mistral/ocr-3"}
+    if rng.random() < 0.5:
+        body["image"] = "https://x.example/a.png"
+    else:
+        body["document"] = rng.choice(GOOD_DOCUMENTS)
+    for name in rng.sample(FIELDS, rng.randint(0, 4)):
+        body[name] = rng.choice(GOOD_VALUES[name])
+    if body.get("document_annotation_format") is not None and rng.random() < 0.5:
+        body["document_annotation_prompt"] = "the invoice number"
+    return body
+
+
 def generated(seed: int, count: int) -> list[Any]:
     rng = random.Random(seed)
     bodies: list[Any] = []
     for _ in range(count):
-        body: dict[str, Any] = {}
+        if rng.random() < 0.45:
+            body = well_formed(rng)
+            if rng.random() < 0.3:  # spoil one field
+                body[rng.choice(FIELDS)] = rng.choice(VALUES)
+            bodies.append(body)
+            continue
+        body = {}
         if rng.random() < 0.92:
             body["model"] = rng.choice(["mistral/ocr-3", "", " ", 5, None])
         if rng.random() < 0.6:
