@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from mockserver.gateway.errors import GatewayError
+from mockserver.gateway.validation import js_trim
 
 KEY_FORMAT = re.compile(r"^aistats_v1_sk_([A-Za-z0-9]{6,64})_(.+)$", re.DOTALL)
 ANY_KEY_FORMAT = re.compile(r"^(?:aistats|phaseo)_v1_sk_([A-Za-z0-9]{6,64})_(.+)$", re.DOTALL)
@@ -86,7 +87,7 @@ class KeyRules:
         stripped = authorization.strip(HTTP_WHITESPACE)
         if not stripped.startswith(BEARER):
             return authorization
-        token = stripped[len(BEARER) :].strip()
+        token = js_trim(stripped[len(BEARER) :])
         if self.oauth_jwt_reason is not None and _looks_like_jwt(token, self.namespaces) and _gateway_oauth_jwt(token):
             raise GatewayError("unauthorised", self.oauth_jwt_reason)
         parts = token.split("_")
