@@ -2,7 +2,11 @@
 
 openapi-core (through jsonschema) finds the problems; this module turns each into the detail the
 gateway emits (``message``, ``path``, ``keyword``, ``params``), in the order the gateway lists them:
-the order of the properties in the schema, as its schema library walks them.
+the order of the properties in the schema, as its schema library (zod 4.4.3) walks them. Where zod
+reads a schema otherwise than JSON Schema does, the translation follows zod: a failed ``anyOf`` (a zod
+union) is one ``invalid_union``; an enum reports only ``invalid_value``, whatever the value's type; and
+a ``minLength`` field of the wrong type may add zod's length issue (``jsvalues.short_length``).
+``tests/test_zod_differential.py`` holds the result to zod's own answers.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 import orjson
 
 from mockserver.gateway.body_schema import BodySchema, CompiledBodySchema, ReferenceBodySchema
+from mockserver.gateway.jsvalues import short_length
 from mockserver.gateway.refinements import check_rules, refinement_details
 from mockserver.gateway.spec import LoadedSpec
 from mockserver.gateway.unions import LAST, union_detail
@@ -58,6 +63,16 @@ def _invalid_type(expected: str, received: str, path: list[Any]) -> Detail:
     return _detail(f"Invalid input: expected {expected}, received {received}", path, "invalid_type")
 
 
+_SIZING = {"string": "characters", "array": "items"}
+
+
+def _too_small(origin: str, minimum: int, path: list[Any]) -> Detail:
+    """zod 4's too_small for a length check: "to have >=N <unit>" where the origin has a unit, else "to be >=N"."""
+    unit = _SIZING.get(origin)
+    wanted = f"to have >={minimum} {unit}" if unit else f"to be >={minimum}"
+    return _detail(f"Too small: expected {origin} {wanted}", path, "too_small")
+
+
 class BodyValidator:
     """Validates a parsed OCR request body; an empty list means valid.
 
@@ -98,12 +113,8 @@ class BodyValidator:
             for e in errors
             if e.validator == "type" and not (_int_check(e) and float(e.instance).is_integer())
         }
-        enums = {tuple(e.absolute_path) for e in errors if e.validator == "enum"}
         for error in errors:
-            where = tuple(error.absolute_path)
-            if error.validator == "type" and where in enums:
-                continue  # a zod enum has no type check of its own: only "Invalid option"
-            if error.validator not in ("type", "enum") and where in typed:
+            if error.validator not in ("type", "enum") and tuple(error.absolute_path) in typed:
                 continue  # a wrong type aborts the value's other checks (zod)
             if error.validator == "type" and _int_check(error) and float(error.instance).is_integer():
                 continue  # a whole number in a double is an int to JavaScript; too big is reported by maximum
@@ -113,46 +124,56 @@ class BodyValidator:
                 if identity not in seen:  # openapi-core reports a null twice (nullable, then type)
                     seen.add(identity)
                     details.append(detail)
-        details.sort(key=lambda d: (*self._order(d["path"]), LAST if d["keyword"] == "unrecognized_keys" else -1))
+        # zod walks an object's shape in declaration order; at one path the type issue comes before its checks, and
+        # a strict object's unknown keys come after its fields
+        details.sort(key=lambda d: (*self._order(d["path"]), _rank(d["keyword"])))
         return details
 
-    def _translate(self, error: Any) -> Detail:
+    def _translate(self, error: Any) -> list[Detail]:
         path = list(error.absolute_path)
         keyword = error.validator
+        schema = error.schema
         if keyword == "required":
             missing = error.message.split("'")[1]
-            schema = self._resolve(error.schema.get("properties", {}).get(missing, {}))
-            literal = [value for value in schema.get("enum", []) if value is not None]
+            wanted = self._resolve(schema.get("properties", {}).get(missing, {}))
+            literal = [value for value in wanted.get("enum", []) if value is not None]
             if len(literal) == 1:  # a zod literal reports a missing value as a wrong value
-                message = f"Invalid input: expected {orjson.dumps(literal[0]).decode()}"
-                return _detail(message, [*path, missing], "invalid_value")
-            return _invalid_type(_expected(schema), "undefined", [*path, missing])
+                return [_detail(f"Invalid input: expected {orjson.dumps(literal[0]).decode()}", [*path, missing],
+                                "invalid_value")]
+            return [_invalid_type(_expected(wanted), "undefined", [*path, missing])]
         if keyword == "type":
+            if "enum" in schema:
+                return []  # z.enum checks membership only: the enum error below is the one issue
             if _int_check(error):
-                return _invalid_type("int", "number", path)
-            return _invalid_type(_expected(error.schema), js_type(error.instance), path)
+                return [_invalid_type("int", "number", path)]
+            found = [_invalid_type(_expected(schema), js_type(error.instance), path)]
+            if "minLength" in schema:  # zod 4 still checks the length of anything that has one
+                origin = short_length(error.instance, schema["minLength"])
+                if origin is not None:
+                    found.append(_too_small(origin, schema["minLength"], path))
+            return found
         if keyword == "minLength":
-            return _detail(
-                f"Too small: expected string to have >={error.validator_value} characters", path, "too_small"
-            )
+            return [_too_small("string", error.validator_value, path)]
         if keyword == "enum":
-            values = [option for option in error.validator_value if option is not None]  # null: nullable (OAS 3.0)
-            if len(values) == 1:  # a zod literal
-                return _detail(f"Invalid input: expected {orjson.dumps(values[0]).decode()}", path, "invalid_value")
-            options = "|".join(orjson.dumps(option).decode() for option in values)
-            return _detail(f"Invalid option: expected one of {options}", path, "invalid_value")
-        if keyword == "additionalProperties":
-            extra = [key for key in error.instance if key not in error.schema.get("properties", {})]
+            options = [option for option in error.validator_value if option is not None]  # null: nullable
+            if len(options) == 1:
+                return [_detail(f"Invalid input: expected {orjson.dumps(options[0]).decode()}", path, "invalid_value")]
+            listed = "|".join(orjson.dumps(option).decode() for option in options)
+            return [_detail(f"Invalid option: expected one of {listed}", path, "invalid_value")]
+        if keyword == "anyOf":  # every option of the union failed on a wrong type (none of them has checks)
+            return [_detail("Invalid input", path, "invalid_union")]
+        if keyword == "additionalProperties":  # a strict object (2026-08)
+            extra = [key for key in error.instance if key not in schema.get("properties", {})]
             quoted = ", ".join(orjson.dumps(key).decode() for key in extra)
-            return _detail(f"Unrecognized key{'s' if len(extra) > 1 else ''}: {quoted}", path, "unrecognized_keys")
+            return [_detail(f"Unrecognized key{'s' if len(extra) > 1 else ''}: {quoted}", path, "unrecognized_keys")]
         if keyword == "minimum":
-            return _detail(f"Too small: expected number to be >={error.validator_value}", path, "too_small")
+            return [_detail(f"Too small: expected number to be >={error.validator_value}", path, "too_small")]
         if keyword == "maximum":
-            kind = "int" if error.schema.get("type") == "integer" else "number"
-            return _detail(f"Too big: expected {kind} to be <={error.validator_value}", path, "too_big")
-        if keyword == "pattern" and error.schema.get("x-zod-format") == "uuid":
-            return _detail("Invalid UUID", path, "invalid_format")
-        return _detail(f"Invalid input: {error.message}", path, "custom")
+            kind = "int" if schema.get("type") == "integer" else "number"
+            return [_detail(f"Too big: expected {kind} to be <={error.validator_value}", path, "too_big")]
+        if keyword == "pattern" and schema.get("x-zod-format") == "uuid":
+            return [_detail("Invalid UUID", path, "invalid_format")]
+        return [_detail(f"Invalid input: {error.message}", path, "custom")]
 
     def _resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
         ref = schema.get("$ref")
@@ -187,3 +208,8 @@ def _int_check(error: Any) -> bool:
     """A number refused by ``type: integer``: zod's ``.int()`` check, not a wrong type."""
     return bool(error.validator_value == "integer" and isinstance(error.instance, int | float)
                 and not isinstance(error.instance, bool))
+
+
+def _rank(keyword: str) -> int:
+    """Among details at one path: the type issue, then the checks, then (an object's) unknown keys."""
+    return 0 if keyword == "invalid_type" else LAST if keyword == "unrecognized_keys" else 1
