@@ -47,9 +47,35 @@ class ErrorTable:
             "error_origin": kind.error_origin,
             "description": self.description(error),
         }
-        body.update(error.extra)
+        body.update(sorted(error.extra.items(), key=lambda item: _envelope_rank(item[0])))
         if debug is not None:
             body["debug"] = debug
+        return body
+
+    def internal_body(self, error: GatewayError, generation_id: str, workspace_id: str | None) -> dict[str, Any]:
+        """The gateway's internal error body (``err()``, pipeline/before/http.ts L116-133), as
+        ``debug.upstream`` shows it: ``error``, the error's own fields (``internal`` first, in the order the
+        gateway passes them; ``request_id`` and ``workspace_id`` where ``internal`` places them, else after),
+        then what ``err()`` fills in: the fixed description, ``status_code``, ``error_type``,
+        ``error_origin``, ``generation_id``. ``workspace_id`` is None before the key is known."""
+        kind = self.kinds[error.code]
+        internal = error.internal
+        if kind.code == "unauthorised" and "reason" not in internal:
+            internal = {"reason": self.description(error)}  # every 401's description is its reason
+        body: dict[str, Any] = {"error": kind.code, **internal, **error.extra}
+        body.setdefault("request_id", None)
+        body["request_id"] = generation_id
+        if workspace_id is not None:
+            body.setdefault("workspace_id", None)
+            body["workspace_id"] = workspace_id
+        else:
+            body.pop("workspace_id", None)
+        if kind.code == "unsupported_model_or_endpoint":
+            body["description"] = self.description(error)
+        body.setdefault("status_code", kind.status)
+        body.setdefault("error_type", kind.error_type)
+        body.setdefault("error_origin", kind.error_origin)
+        body["generation_id"] = generation_id
         return body
 
     def headers(self, error: GatewayError) -> dict[str, str]:
@@ -79,14 +105,18 @@ class GatewayError(Exception):
         description: str | None = None,
         *,
         fill: Mapping[str, str] | None = None,
+        internal: Mapping[str, Any] | None = None,
         **extra: Any,
     ) -> None:
-        """``fill`` completes the placeholders of a default description (``{provider}``)."""
+        """``fill`` completes the placeholders of a default description (``{provider}``); ``internal``
+        holds what the gateway's internal error body carries beyond the envelope (seen only in
+        ``debug.upstream``)."""
         super().__init__(description or code)
         self.code = code
         self.given_description = description
         self.fill = dict(fill or {})
         self.extra = extra
+        self.internal = dict(internal or {})
 
     @property
     def kind(self) -> ErrorKind:
@@ -103,8 +133,35 @@ class GatewayError(Exception):
     def envelope(self, generation_id: str, debug: dict[str, Any] | None = None) -> dict[str, Any]:
         return base_errors().envelope(self, generation_id, debug)
 
+    def internal_body(self, generation_id: str, workspace_id: str | None) -> dict[str, Any]:
+        return base_errors().internal_body(self, generation_id, workspace_id)
+
     def headers(self) -> dict[str, str]:
         return base_errors().headers(self)
+
+
+# core/error-handler.ts L753-867: handleError writes the envelope's optional keys in this order.
+ENVELOPE_ORDER = (
+    "error_operational_kind",
+    "reason",
+    "attempt_count",
+    "failed_providers",
+    "failed_statuses",
+    "failure_sample",
+    "upstream_error",
+    "provider_payment_required_provider",
+    "provider_payment_required_support_notice",
+    "details",
+    "provider_candidate_diagnostics",
+    "provider_enablement",
+    "missing_pricing_providers",
+    "routing_diagnostics",
+    "provider_failure_diagnostics",
+)
+
+
+def _envelope_rank(key: str) -> int:
+    return ENVELOPE_ORDER.index(key) if key in ENVELOPE_ORDER else len(ENVELOPE_ORDER)
 
 
 def validation_error(details: list[dict[str, Any]], description: str | None = None, **extra: Any) -> GatewayError:

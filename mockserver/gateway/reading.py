@@ -8,7 +8,7 @@ limit. Nothing beyond the limit is ever held. A client that goes away mid-body r
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +18,7 @@ from starlette.formparsers import MultiPartParser
 from starlette.requests import ClientDisconnect, Request
 
 from mockserver.gateway.errors import GatewayError
+from mockserver.gateway.parsing import FormFile, form_object
 
 __all__ = ["BodyLimit", "ClientDisconnect", "PayloadTooLarge", "read_limited", "read_multipart"]
 
@@ -80,8 +81,9 @@ async def read_limited(request: Request, limit: int | PayloadTooLarge) -> bytear
     return buffer
 
 
-async def read_multipart(request: Request, limit: int | PayloadTooLarge) -> dict[str, Any]:
-    """A ``multipart/form-data`` body as an object of its fields (an uploaded file is ``{"name": ...}``).
+async def read_multipart(request: Request, limit: int | PayloadTooLarge,
+                         rules: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A ``multipart/form-data`` body as the gateway's object of its fields (an uploaded file is a ``FormFile``).
 
     The parts are bounded by the body limit only (the gateway's runtime counts neither fields nor
     part sizes); uploaded files are spooled by Starlette and closed here.
@@ -93,9 +95,8 @@ async def read_multipart(request: Request, limit: int | PayloadTooLarge) -> dict
         )
         form = await parser.parse()
     try:
-        return {
-            name: ({"name": value.filename} if isinstance(value, UploadFile) else value)
-            for name, value in form.multi_items()
-        }
+        pairs = ((name, FormFile(name=value.filename) if isinstance(value, UploadFile) else value)
+                 for name, value in form.multi_items())
+        return form_object(pairs, rules)
     finally:
         await form.close()

@@ -1,7 +1,8 @@
 """Gateway releases: which gateway the mock imitates, as data.
 
 A release is a folder ``mockserver/data/releases/<name>/``. Its ``release.yaml`` holds the switches
-(key formats, header lists, limits, debug headers, welcome text, success-body shape, messages); the
+(key formats, header lists, limits, debug headers, welcome text, success-body shape, messages) over the
+base ones of ``data/gateway.yaml``; the
 request schema, catalog and error table are the base files (the top-level ``openapi.yaml``,
 ``data/catalog.yaml``, ``data/errors.yaml``) with the patches of every release on the way applied
 (``openapi.patch.yaml``, ``catalog.patch.yaml``, ``errors.patch.yaml``). A release names the one it
@@ -86,12 +87,7 @@ class Release:
 
     @property
     def cors_headers(self) -> dict[str, str]:
-        return {
-            "Access-Control-Allow-Origin": "*",
-            "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
-            "Access-Control-Allow-Headers": " ".join(str(self.settings["cors_allow_headers"]).split()),
-            "Access-Control-Max-Age": "86400",
-        }
+        return {name: " ".join(str(value).split()) for name, value in self.settings["cors_headers"].items()}
 
     def body_limit(self, multipart: bool) -> int | None:
         """The gateway's own body limit for this content type (None: it had none)."""
@@ -104,14 +100,6 @@ class Release:
     def legacy_retired_at(self) -> datetime | None:
         text = self.settings["keys"].get("legacy_retired_at")
         return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
-
-    def debug_requested(self, headers: Any, *, error: bool = False) -> bool:
-        """Whether the debug header asks for debug output: the first listed header present decides (``a ?? b``)."""
-        for name in self.settings["debug_headers"]["errors" if error else "success"]:
-            value = headers.get(name)
-            if value is not None:
-                return str(value).strip().lower() in ("true", "1", "yes")
-        return False
 
 
 def _chain(name: str) -> list[Path]:
@@ -145,14 +133,13 @@ def load_release(name: str | None = None) -> Release:
 @cache
 def _load(name: str) -> Release:
     folders = _chain(name)
-    settings: Any = None
+    settings: Any = _read(data_path("gateway.yaml"))  # the base switches (the July gateway's)
     openapi: Any = _read(spec_path())
     openapi_path = spec_path()
     catalog: Any = _read(data_path("catalog.yaml"))
     errors: Any = _read(data_path("errors.yaml"))
-    for index, folder in enumerate(folders):
-        document = _read(folder / "release.yaml")
-        settings = merge_patch(settings, document) if index else document  # the first keeps its nulls
+    for folder in folders:
+        settings = merge_patch(settings, _read(folder / "release.yaml"))
         if (folder / "openapi.patch.yaml").is_file():
             openapi_path = folder / "openapi.patch.yaml"
             openapi = merge_patch(openapi, _read(openapi_path))

@@ -45,6 +45,7 @@ class OcrCall:
     def input_name(self) -> str:
         """Which input the request used: ``image`` or ``document.<type>``."""
         return "image" if self.document is None else f"document.{self.document.get('type')}"
+    routing_diagnostics: Mapping[str, Any] = field(default_factory=dict)  # shown on a provider failure
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,12 @@ class UpstreamDocument:
 
     pages: list[Page]
     document_annotation: Any = None  # None: the provider gave none
+    model: str | None = None  # the model the provider names in its answer; None: the slug asked for
 
     @property
     def text(self) -> str:
-        return "\n\n".join(page.markdown for page in self.pages)
+        """mistral/endpoints/ocr.ts L20-37: the pages' markdown, empty pages skipped."""
+        return "\n\n".join(page.markdown for page in self.pages if page.markdown)
 
 
 FaultKind = Literal["drop", "truncate", "dribble"]

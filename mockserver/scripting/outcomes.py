@@ -60,6 +60,7 @@ class Outcome:
     fault: Fault | None = None
     delay: Delay = field(default_factory=Delay)
     document_annotation: Any = None  # the provider's, with the pages (None: none)
+    provider_model: str | None = None  # the model the provider names (mistral/endpoints/ocr.ts L91)
 
     @property
     def kind(self) -> str:

@@ -12,12 +12,13 @@ from openapi_core.validation.response.exceptions import ResponseValidationError
 from openapi_core.validation.response.validators import V30ResponseValidator
 
 from mockserver.gateway.body_schema import BodyRequest
-from mockserver.gateway.catalog import Catalog
+from mockserver.gateway.catalog import Catalog, ProviderOffer
 from mockserver.gateway.errors import ErrorTable, GatewayError
 from mockserver.gateway.ids import new_generation_id
 from mockserver.gateway.pipeline import Timings, provider_call, success_body
 from mockserver.gateway.pricing import pricing_breakdown
 from mockserver.gateway.release import Release
+from mockserver.gateway.routing import default_routing_diagnostics
 from mockserver.gateway.spec import LoadedSpec
 from mockserver.gateway.upstream import UpstreamDocument, default_page
 from mockserver.gateway.upstream_failure import upstream_failure
@@ -55,7 +56,7 @@ def answer_problems(spec: LoadedSpec, status: int, body: Any, headers: Mapping[s
 def _answer(outcome: Outcome, model_id: str, catalog: Catalog,
             release: Release) -> tuple[int, dict[str, Any], dict[str, str]] | None:
     model = catalog.models.get(model_id)
-    offers = [
+    offers: list[ProviderOffer] = [
         offer
         for offer in (model.ocr_offers if model else ())
         if offer.upstream_model and offer.usd_per_1000_pages is not None
@@ -70,7 +71,9 @@ def _answer(outcome: Outcome, model_id: str, catalog: Catalog,
     if outcome.error is not None:
         error = GatewayError(outcome.error.code, outcome.error.description)
     elif outcome.upstream is not None:
-        error = upstream_failure(outcome.upstream, offer.provider, model_id, call.error_body_cap)
+        assert model is not None
+        diagnostics = default_routing_diagnostics(model, offer)
+        error = upstream_failure(outcome.upstream, offer.provider, model_id, diagnostics, call.error_body_cap)
     if error is not None:
         table = ErrorTable(release.errors)
         if error.code not in table.kinds:
@@ -79,7 +82,8 @@ def _answer(outcome: Outcome, model_id: str, catalog: Catalog,
         headers = {**table.headers(error), "Cache-Control": "no-store"}
         return table[error.code].status, table.envelope(error, generation_id), headers
     pages = list(outcome.pages) if outcome.pages is not None else [default_page(call)]
-    document = UpstreamDocument(pages=pages, document_annotation=outcome.document_annotation)
+    document = UpstreamDocument(pages=pages, document_annotation=outcome.document_annotation,
+                                model=outcome.provider_model)
     billing_ms = 0 if release.get("success", "billing_timestamps") else None
     pricing = pricing_breakdown(len(pages), offer.usd_per_1000_pages, billing_ms)
     body = success_body(generation_id, call, document, pricing, Timings(0, 0), release)

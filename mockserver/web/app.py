@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +16,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockserver.gateway.exchange import Exchange
-from mockserver.gateway.parsing import InvalidJson, is_form, media_type, parse_json, parse_urlencoded
+from mockserver.gateway.headers import FetchHeaders
+from mockserver.gateway.parsing import InvalidJson, form_kind, media_type, parse_json, parse_urlencoded
 from mockserver.gateway.reading import (
     BodyLimit,
     ClientDisconnect,
@@ -28,7 +30,7 @@ from mockserver.mock import Mock
 from mockserver.settings import Settings
 from mockserver.web.admin import admin_routes
 from mockserver.web.faults import FaultyResponse
-from mockserver.web.http import json_response, not_found, preflight, server_timing
+from mockserver.web.http import json_response, not_found, preflight, timing_headers, welcome_response
 from mockserver.web.paths import ExactPaths
 
 log = logging.getLogger("ocr_mock")
@@ -38,16 +40,21 @@ CLIENT_CLOSED = 499  # the journal's status for a request whose client left befo
 __all__ = ["Settings", "create_app"]
 
 
-async def _read_body(request: Request, limits: BodyLimit) -> Any:
-    """The body as the gateway reads it: forms for form content types, JSON for anything else."""
+async def _read_body(request: Request, limits: BodyLimit, forms: Mapping[str, Any]) -> Any:
+    """The body as the gateway reads it (before/guards.ts L320-332): a Content-Type that contains a form
+    type is read as a form (``Request.formData()``, which refuses a body whose media type is not that
+    form type: invalid_json), anything else as JSON; at most the release's limit for its content type."""
     content_type = request.headers.get("content-type")
     limit = limits.for_type(content_type)
-    if not is_form(content_type):
+    kind = form_kind(content_type)
+    if kind is None:
         return parse_json(await read_limited(request, limit))
     if media_type(content_type) == "application/x-www-form-urlencoded":
-        return parse_urlencoded(await read_limited(request, limit))
+        return parse_urlencoded(await read_limited(request, limit), forms)
+    if media_type(content_type) != "multipart/form-data":
+        raise InvalidJson()
     try:
-        return await read_multipart(request, limit)
+        return await read_multipart(request, limit, forms)
     except (PayloadTooLarge, ClientDisconnect):
         raise
     except Exception:  # python-multipart raises several types for a broken multipart body
@@ -71,6 +78,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
     release = mock.release
     limits = BodyLimit(mock.settings.max_body_bytes, release.body_limit(False), release.body_limit(True))
     cors = release.cors_headers
+    forms = release.get("forms")
 
     def finish(request: Request, status: int, elapsed_ms: float, exchange: Exchange | None = None,
                response_body: Any = None) -> None:
@@ -90,11 +98,12 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
     async def ocr(request: Request) -> Response:
         started = time.perf_counter()
         try:
-            answer = await mock.gateway.ocr(request.headers, lambda: _read_body(request, limits))
+            fetch_headers = FetchHeaders(request.headers.items())
+            answer = await mock.gateway.ocr(fetch_headers, lambda: _read_body(request, limits, forms))
         except ClientDisconnect:  # gone mid-body: nobody to answer; 499 as nginx notes it
             finish(request, CLIENT_CLOSED, (time.perf_counter() - started) * 1000)
             return Response(status_code=CLIENT_CLOSED)
-        headers = {**answer.headers, "Server-Timing": server_timing(answer.elapsed_ms, answer.exchange.upstream_ms)}
+        headers = {**answer.headers, **timing_headers(answer.exchange.server_timing())}
         finish(request, answer.status, answer.elapsed_ms, answer.exchange, answer.body)
         response = json_response(answer.status, answer.body, headers, cors=cors)
         if answer.exchange.fault is not None:
@@ -105,7 +114,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         body = {"message": release.welcome, "timestamp": now}
         finish(request, 200, 0.0, response_body=body)
-        return json_response(200, body, gateway=False, cors=cors)
+        return welcome_response(body)
 
     async def options(request: Request) -> Response:
         finish(request, 204, 0.0)
@@ -113,12 +122,13 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
 
     async def unknown(request: Request, exc: Exception) -> Response:
         finish(request, 404, 0.0)
-        return not_found(cors)
+        return not_found(request.scope["path"], cors)
 
     app = Starlette(
         routes=[
             Route("/v1/ocr", ocr, methods=["POST"]),
             Route("/", welcome, methods=["GET"]),
+            Route("/v1", options, methods=["OPTIONS"]),
             Route("/v1/{rest:path}", options, methods=["OPTIONS"]),
             *admin_routes(mock),
         ],

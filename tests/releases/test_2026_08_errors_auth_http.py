@@ -395,3 +395,20 @@ def test_a_small_upstream_error_body_is_read_whole(mock08: Mock) -> None:
     body = post(TestClient(create_app(mock=mock08)), {"model": MODEL, "image": IMAGE}).json()
     assert body["upstream_error"]["code"] == "bad"
     assert not body["failure_sample"][0]["upstream_payload_preview"].endswith("truncated]")
+
+
+def test_testing_mode_headers(client08: TestClient) -> None:
+    """pipeline/before/testingMode.ts 9-19: x-phaseo-testing-mode added, x-ai-stats-testing-mode dropped; without the
+    internal token a testing-mode request is a 401."""
+    for header, refused in (("x-phaseo-testing-mode", True), ("x-aistats-testing-mode", True),
+                            ("x-gateway-testing-mode", True), ("x-ai-stats-testing-mode", False)):
+        response = post(client08, {"model": MODEL, "image": IMAGE}, headers={header: "true"})
+        assert (response.status_code == 401) is refused, header
+
+
+def test_a_before_stage_error_shows_debug_whatever_the_body(client08: TestClient) -> None:
+    """pipeline/index.ts 90-99 (since 2e81d994b): the error handler gets the request itself, so x-gateway-debug adds
+    `debug` to a before-stage error whatever the content type (July: JSON or urlencoded up to 256 KiB only)."""
+    response = post(client08, None, content=b"not json", headers={"x-gateway-debug": "true",
+                                                                   "content-type": "text/plain"})
+    assert response.status_code == 400 and response.json()["debug"]["upstream"]["error"] == "invalid_json"
