@@ -27,7 +27,9 @@ class PayloadTooLarge(GatewayError):
     def __init__(self, limit: int, *, gateway_limit: bool = False) -> None:
         """``gateway_limit``: the release's own limit, described as the gateway does (its error table's text)."""
         description = None if gateway_limit else f"The request body is larger than this mock's limit of {limit} bytes."
-        super().__init__("payload_too_large", description)
+        # guards.ts 386-396: the internal body names the limit and the endpoint (seen only in debug.upstream)
+        internal = {"request_id": None, "workspace_id": None, "max_bytes": limit, "endpoint": "ocr"}
+        super().__init__("payload_too_large", description, internal=internal if gateway_limit else None)
         self.limit = limit
         self.gateway_limit = gateway_limit
 

@@ -412,3 +412,26 @@ def test_a_before_stage_error_shows_debug_whatever_the_body(client08: TestClient
     response = post(client08, None, content=b"not json", headers={"x-gateway-debug": "true",
                                                                    "content-type": "text/plain"})
     assert response.status_code == 400 and response.json()["debug"]["upstream"]["error"] == "invalid_json"
+
+
+def test_a_413_debug_names_the_limit(client08: TestClient) -> None:
+    """august-delta U4 (pipeline/index.ts 90-99; guards.ts 386-396; error-handler.ts 896-918): with x-gateway-debug the
+    413 carries debug.upstream, the internal body with max_bytes and endpoint (32 MiB for multipart)."""
+    response = post(client08, None, content=b" " * (16 * MIB + 1), headers={"x-gateway-debug": "1"})
+    upstream = response.json()["debug"]["upstream"]
+    assert list(upstream) == ["error", "request_id", "workspace_id", "max_bytes", "endpoint", "status_code",
+                              "error_type", "error_origin", "generation_id"]
+    assert (upstream["max_bytes"], upstream["endpoint"]) == (16 * MIB, "ocr")
+
+
+@pytest.mark.parametrize(("model", "answer"), [
+    ("mistral/mistral-ocr-4-0", "mistral-ocr-4-0"),
+    ("mistral/mistral-ocr-4-1", "mistral-ocr-4-1"),
+    ("mistral/mistral-ocr-2512", "mistral-ocr-2512"),
+    ("mistral/mistral-ocr-latest", None),  # no route carries that slug at 01ac8aca0
+])
+def test_provider_scoped_slugs_follow_the_catalog(client08: TestClient, model: str, answer: str | None) -> None:
+    """august-delta U12 (before/context.sql 149-165; context.ts 511-567): "<provider>/<provider slug>" names the
+    model of an active route, so the 2026-08 slugs resolve and July's mistral-ocr-latest no longer does."""
+    body = post(client08, {"model": model, "image": IMAGE}).json()
+    assert body.get("model") == answer if answer else body["error_operational_kind"] == "invalid_model_slug"
