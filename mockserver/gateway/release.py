@@ -2,8 +2,8 @@
 
 A release is a folder ``mockserver/data/releases/<name>/``. Its ``release.yaml`` holds the switches
 (key formats, header lists, limits, debug headers, welcome text, success-body shape, messages) over the
-base ones of ``data/gateway.yaml``; the
-request schema, catalog and error table are the base files (the top-level ``openapi.yaml``,
+base ones of ``data/gateway.yaml``; the request schema, catalog and error table are the base files (the
+top-level ``openapi.yaml``,
 ``data/catalog.yaml``, ``data/errors.yaml``) with the patches of every release on the way applied
 (``openapi.patch.yaml``, ``catalog.patch.yaml``, ``errors.patch.yaml``). A release names the one it
 changes with ``based_on``; a patch is a JSON Merge Patch (RFC 7386): mappings merge, ``null`` removes a
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -96,10 +95,6 @@ class Release:
             return None
         return int(limits["multipart" if multipart else "default"])
 
-    @property
-    def legacy_retired_at(self) -> datetime | None:
-        text = self.settings["keys"].get("legacy_retired_at")
-        return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
 
 def _chain(name: str) -> list[Path]:
