@@ -143,6 +143,7 @@ def _load(name: str) -> Release:
         if (folder / "errors.patch.yaml").is_file():
             errors = merge_patch(errors, _read(folder / "errors.patch.yaml"))
     settings.pop("based_on", None)
+    _error_codes_into_schema(openapi, errors)
     return Release(
         name=name,
         folder=folders[-1],
@@ -152,3 +153,13 @@ def _load(name: str) -> Release:
         catalog=catalog,
         errors=errors,
     )
+
+
+def _error_codes_into_schema(openapi: dict[str, Any], errors: dict[str, Any]) -> None:
+    """The error envelope's ``error`` enum is the release's error table: its codes, in the document's order, then
+    the codes the release adds (one source for the codes, however many releases patch the table)."""
+    try:
+        codes: list[Any] = openapi["components"]["schemas"]["ErrorResponse"]["properties"]["error"]["enum"]
+    except (KeyError, TypeError):
+        return
+    codes[:] = [code for code in codes if code in errors] + [code for code in errors if code not in codes]
