@@ -40,6 +40,8 @@ class GatewaySession:
         backend: Backend
         if self._remote is not None:
             backend = self._remote
+            if options.release is not None:  # a running mock serves one release: say so if it is another
+                self._remote.check(options.release)
         else:
             settings = Settings(fixtures=_directory(options.fixtures), gateway_release=options.release)
             backend = self._local(settings, private=False)

@@ -64,3 +64,23 @@ def test_unscripted(ocr_gateway):
     output = result.stdout.str()
     assert "(model 'mistral/ocr-3', document document_url https://x.example/a.pdf) matched no script" in output
     assert "document.document_url" in output
+
+
+def test_a_running_mock_of_another_release_is_named(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--ocr-gateway-url``: the mock there serves one release; a test that asks for another is told so."""
+    from tests.server import serve
+
+    monkeypatch.delenv("OCR_MOCK_GATEWAY_RELEASE")
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile("""
+import pytest
+
+@pytest.mark.ocr_gateway(release="2026-08")
+def test_x(ocr_gateway):
+    pass
+""")
+    with serve("--gateway-release", "2026-07", "--no-fixtures") as july:
+        result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--ocr-gateway-url", july.url)
+    result.assert_outcomes(errors=1)
+    assert "imitates gateway release 2026-07, not 2026-08: start it with --gateway-release 2026-08" in (
+        result.stdout.str())
