@@ -2,7 +2,8 @@
 
 pytest reads options from the conftest of the paths it is given, but not of a ``--pyargs`` package, so this
 plugin (entry point ``pytest11``) adds them, and only when the run names ``contract_tests``: other test runs
-of a project that installs aistats-ocr-mock do not see options such as ``--target`` or ``--workers``.
+of a project that installs aistats-ocr-mock do not see options such as ``--target`` or ``--workers``. Without the
+``[contract]`` extra it does nothing at all (the check imports nothing).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .config import OPTIONS
+from . import extra
 
 PACKAGE = __name__.split(".")[0]
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -22,6 +23,8 @@ PYTEST_OWNS = frozenset({"--junit-xml"})  # pytest's own JUnit report covers it:
 
 
 def add_options(parser: pytest.Parser) -> None:
+    from .config import OPTIONS
+
     group = parser.getgroup("contract", "gateway conformance suite (contract_tests)")
     for option in OPTIONS:
         if option.name in PYTEST_OWNS:
@@ -45,4 +48,6 @@ def _names_package(arg: str) -> bool:
 
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
     if any(_names_package(arg) for arg in args if not arg.startswith("-")):
+        if extra.missing():
+            raise pytest.UsageError(extra.INSTALL_HINT)
         add_options(parser)

@@ -17,7 +17,11 @@ MARKER_HELP = (
     "directory (relative to the test file), strict mode, whether built-in default answers are allowed, the seed "
     "of scripted delay distributions"
 )
-MARKER_KEYS = frozenset({"fixtures", "strict", "allow_defaults", "seed"})
+INTERCEPT_HELP = (
+    "ocr_gateway(intercept=True): route this test's calls to https://api.phaseo.app/v1 (and the eu., us. and "
+    "ocr_gateway_intercept_urls base URLs) into its ocr_gateway, from httpx, requests and urllib.request"
+)
+MARKER_KEYS = frozenset({"fixtures", "strict", "allow_defaults", "seed", "intercept"})
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,8 @@ class GatewayOptions:
     allow_defaults: bool = False
     seed: int | None = None
     api_key: str = DEFAULT_API_KEY
+    intercept: bool = False  # route calls to the gateway's public base URLs into the mock (intercept.py)
+    intercept_urls: tuple[str, ...] = ()  # base URLs intercepted besides the public ones
 
 
 def _bool(text: str) -> bool:
@@ -60,6 +66,10 @@ def add_options(parser: pytest.Parser) -> None:
                   default=False)
     parser.addini("ocr_gateway_seed", "seed of scripted delay distributions that have none", default=None)
     parser.addini("ocr_gateway_api_key", "the key ocr_gateway.api_key holds", default=DEFAULT_API_KEY)
+    parser.addini("ocr_gateway_intercept", "route calls to the gateway's public base URLs into the ocr_gateway of "
+                  "each test that uses it", type="bool", default=False)
+    parser.addini("ocr_gateway_intercept_urls", "more base URLs to intercept (one a line), e.g. "
+                  "https://ocr-gateway.internal/v1", type="linelist", default=[])
 
 
 def session_options(config: pytest.Config) -> GatewayOptions:
@@ -75,6 +85,8 @@ def session_options(config: pytest.Config) -> GatewayOptions:
         allow_defaults=config.getini("ocr_gateway_allow_defaults"),
         seed=int(seed) if seed else None,
         api_key=config.getini("ocr_gateway_api_key"),
+        intercept=config.getini("ocr_gateway_intercept"),
+        intercept_urls=tuple(config.getini("ocr_gateway_intercept_urls")),
     )
 
 

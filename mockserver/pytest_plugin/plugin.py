@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mockserver.pytest_plugin.options import MARKER_HELP, add_options, options_for_test, session_options
+from mockserver.pytest_plugin.options import (
+    INTERCEPT_HELP,
+    MARKER_HELP,
+    add_options,
+    options_for_test,
+    session_options,
+)
 
 if TYPE_CHECKING:
     from mockserver.pytest_plugin.gateway import OcrGateway
@@ -29,6 +35,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
+    config.addinivalue_line("markers", INTERCEPT_HELP)
 
 
 def _register(item: pytest.Item, gateway: OcrGateway) -> None:
@@ -61,6 +68,8 @@ def ocr_gateway(request: pytest.FixtureRequest, _ocr_gateway_session: GatewaySes
     options = options_for_test(_ocr_gateway_session.options, request.node)
     gateway: OcrGateway = _fail_on_error(_ocr_gateway_session.gateway, options)
     _register(request.node, gateway)
+    if options.intercept:
+        _fail_on_error(gateway.intercept, options.intercept_urls)
     yield gateway
     gateway.close()
 
@@ -118,13 +127,37 @@ def ocr_gateway_factory(request: pytest.FixtureRequest,
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
-    """Strict mode: after a test that passed, its gateways must have been used exactly as scripted."""
-    result = yield
-    messages = [_strict_message(gateway) for gateway in item.stash.get(_GATEWAYS, []) if gateway.strict]
+    """After the test: what a callback raised fails it (with the callback's traceback), and so does a call to an
+    intercepted URL that the mock does not serve; then strict mode: after a test that passed, its gateways must
+    have been used exactly as scripted."""
+    gateways = item.stash.get(_GATEWAYS, [])
+    try:
+        result = yield
+    except BaseException as failure:
+        _raise_gateway_errors(gateways, failure)
+        raise
+    _raise_gateway_errors(gateways, None)
+    messages = [_strict_message(gateway) for gateway in gateways if gateway.strict]
     failures = [message for message in messages if message]
     if failures:
         pytest.fail("\n\n".join(failures), pytrace=False)
     return result
+
+
+def _raise_gateway_errors(gateways: list[OcrGateway], failure: BaseException | None) -> None:
+    """The first callback exception, re-raised (its traceback shows the callback's own lines); or the calls the
+    interception refused. A test that failed on its own keeps its failure as the cause."""
+    errors = [error for gateway in gateways for error in gateway.callback_errors()]
+    if errors:
+        for other in errors[1:]:
+            errors[0].add_note(f"another callback call raised: {other!r}")
+        raise errors[0] from failure
+    refused = [call for gateway in gateways for call in gateway.refused_calls()]
+    if refused:
+        message = "ocr_gateway: " + "\n".join(refused)
+        if failure is not None:
+            message += f"\n(the test failed too: {failure!r})"
+        pytest.fail(message, pytrace=False)
 
 
 def _strict_message(gateway: OcrGateway) -> str | None:

@@ -22,8 +22,9 @@ OPT_OUT = "(strict mode: opt out with @pytest.mark.ocr_gateway(strict=False) or 
 
 
 def _describe(script: Mapping[str, Any]) -> str:
+    answers = ("callback", "pages", "text", "error", "upstream", "fault")
     what = "a sequence" if "sequence" in script else next(
-        (key for key in ("pages", "text", "error", "upstream", "fault") if key in script), "the default document")
+        (key for key in answers if key in script), "the default document")
     conditions = ", ".join(f"{name}={value!r}" for name, value in (script.get("match") or {}).items())
     return f"{script['id']!r} ({script['model']}, {what}{', match ' + conditions if conditions else ''})"
 
