@@ -32,7 +32,7 @@ class CallbackCall:
     """The request a callback answers, as the gateway parsed it."""
 
     json: Any  # the parsed request body
-    headers: Mapping[str, str]  # lower-case names, as received (the test's own key included)
+    headers: Mapping[str, str] = field(repr=False)  # lower-case names, as received (the key too: not in repr)
     model: str  # the model, trimmed as the gateway trims it
     language: str | None
     image: str  # as the gateway sends it upstream (bare base64 becomes a data URL)
