@@ -21,7 +21,9 @@ from mockserver.scripting.loader import (
     FixtureSet,
     Problem,
     check_models,
+    locate,
     read_directory,
+    read_file,
     structural_problems,
 )
 from mockserver.scripting.render_check import rendering_problems
@@ -73,11 +75,17 @@ class Mock:
         directory = directory or self.settings.fixtures
         if directory is None:
             return FixtureSet()
-        fixtures, problems = read_directory(directory)
-        problems += check_models(fixtures, self.ocr_models) + rendering_problems(fixtures, self.catalog, self.spec)
+        fixtures, problems = self.check_fixtures(directory)
         if problems:
             raise FixtureError(problems)
         return fixtures
+
+    def check_fixtures(self, path: Path) -> tuple[FixtureSet, list[Problem]]:
+        """A fixtures directory or one fixture file: what is valid, and every problem, with its line."""
+        directory = path if path.is_dir() else path.parent
+        fixtures, problems = read_directory(path) if path.is_dir() else read_file(path)
+        problems += check_models(fixtures, self.ocr_models) + rendering_problems(fixtures, self.catalog, self.spec)
+        return fixtures, locate(problems, directory)
 
     def _key_records(self, fixtures: FixtureSet) -> list[dict[str, Any]]:
         return [*records_from_keys(self.settings.keys), *self._file_keys, *fixtures.keys]

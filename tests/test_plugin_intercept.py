@@ -317,6 +317,7 @@ def test_a_misspelt_answer(ocr_gateway):
 def test_a_script_error_shows_the_tests_line_not_the_plugins(pytester: pytest.Pytester) -> None:
     result = run(pytester, SCRIPT_ERROR)
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(['>*ocr_gateway.add(model="mistral/ocr-3", pages=[[]1[]])', "E*ScriptError: the mock refused the script:",
+    result.stdout.fnmatch_lines(['>*ocr_gateway.add(model="mistral/ocr-3", pages=[[]1[]])',
+                                 "E*ScriptError: the mock refused the script:",
                                  "E*pages[[]0[]]: 1 is not of type 'string'"])
     assert "mockserver/pytest_plugin" not in result.stdout.str()

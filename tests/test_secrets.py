@@ -193,10 +193,10 @@ def test_a_symlink_cannot_take_a_fixture_path_outside_the_directory(tmp_path: Pa
     ]}))
     problems = _problems(fixtures)
     assert problems == [
-        "scripts.yaml: scripts[0] (file-link): match.image.file: 'images/link.png' is outside the fixtures directory",
-        "scripts.yaml: scripts[1] (dir-link): match.image.file: 'linked-dir/secret.png' is outside the fixtures "
+        "scripts.yaml:5: scripts[0] (file-link): match.image.file: 'images/link.png' is outside the fixtures directory",
+        "scripts.yaml:11: scripts[1] (dir-link): match.image.file: 'linked-dir/secret.png' is outside the fixtures "
         "directory",
-        f"scripts.yaml: scripts[2] (absolute): match.image.file: '{outside / 'secret.png'}' is outside the fixtures "
+        f"scripts.yaml:17: scripts[2] (absolute): match.image.file: '{outside / 'secret.png'}' is outside the fixtures "
         "directory",
     ]
 
@@ -208,7 +208,7 @@ def test_yaml_tags_that_build_python_objects_are_refused(tmp_path: Path, where: 
     if where == "fixture file":
         (tmp_path / "evil.yaml").write_text(payload)
         problems = _problems(tmp_path)
-        assert len(problems) == 1 and problems[0].startswith("evil.yaml: not readable YAML: could not determine")
+        assert len(problems) == 1 and problems[0].startswith("evil.yaml:1:10: not readable YAML: could not determine")
     else:
         (tmp_path / "keys.yaml").write_text(payload.replace("scripts:", "keys:"))
         with pytest.raises(FixtureError, match="not readable YAML"):
