@@ -37,12 +37,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class _BadUsage(click.ClickException):
+    exit_code = 2  # as click's own option errors
+
+
 def _port(value: int) -> int:
     """A TCP port; anything else is refused in one line (click's range error comes with the usage text)."""
     if not 0 <= value <= 65535:
-        error = click.ClickException(f"--port {value}: a port is a number from 0 to 65535 (0 picks a free one)")
-        error.exit_code = 2  # bad usage, as click's own option errors
-        raise error
+        raise _BadUsage(f"--port {value}: a port is a number from 0 to 65535 (0 picks a free one)")
     return value
 
 

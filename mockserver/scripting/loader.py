@@ -110,7 +110,7 @@ def _unexpected(error: ValidationError) -> list[str]:
     """The fields an ``additionalProperties: false`` error is about."""
     if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
         return []
-    known = error.schema.get("properties", {})
+    known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
     return [str(name) for name in error.instance if name not in known]
 
 
