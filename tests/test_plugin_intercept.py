@@ -321,3 +321,33 @@ def test_a_script_error_shows_the_tests_line_not_the_plugins(pytester: pytest.Py
                                  "E*ScriptError: the mock refused the script:",
                                  "E*pages[[]0[]]: 1 is not of type 'string'"])
     assert "mockserver/pytest_plugin" not in result.stdout.str()
+
+
+# -- strict mode against a mock with fixture files of its own ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def remote_with_files() -> Iterator[RunningServer]:
+    with serve() as running:  # the bundled fixtures: six scripts, matched by image
+        yield running
+
+
+NEAREST = '''
+import httpx
+
+
+def test_asks_in_the_wrong_language(ocr_gateway):
+    ocr_gateway.add(model="mistral/ocr-3", language="fr", text="bonjour")
+    with ocr_gateway.httpx_client() as client:
+        client.post("/ocr", json={"model": "mistral/ocr-3", "image": "https://example.com/a.png", "language": "en"})
+'''
+
+
+def test_the_nearest_scripts_start_with_the_tests_own(pytester: pytest.Pytester,
+                                                       remote_with_files: RunningServer) -> None:
+    result = run(pytester, NEAREST, "--ocr-gateway-url", remote_with_files.url)
+    result.assert_outcomes(failed=1)
+    lines = result.stdout.lines
+    heading = next(index for index, line in enumerate(lines) if line.endswith("Nearest scripts:"))
+    assert lines[heading + 1] == "      test_app.py:5: language: expected 'fr', got 'en'"
+    assert "script 'test_app.py:5' (mistral/ocr-3, text, match language='fr') was never used" in result.stdout.str()

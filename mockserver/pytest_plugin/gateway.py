@@ -299,7 +299,7 @@ class OcrGateway:
     def problems(self) -> list[str]:
         """What strict mode would fail this test for, right now."""
         return (strict.unused_scripts(self.scripts(), self._added)
-                + strict.unmatched_calls(self.calls, self.allow_defaults))
+                + strict.unmatched_calls(self.calls, self.allow_defaults, self._added))
 
     def verify(self) -> None:
         """Raise ``AssertionError`` with strict mode's message when there are problems."""

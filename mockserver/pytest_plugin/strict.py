@@ -45,18 +45,19 @@ def unused_scripts(scripts: Iterable[Mapping[str, Any]], expected: Sequence[str]
     return problems
 
 
-def _nearest(call: Call) -> list[str]:
+def _nearest(call: Call, own: Sequence[str]) -> list[str]:
     if not call.nearest:
         return ["      no script could have answered: none was added for any model"]
     lines = []
-    for near in call.nearest:
+    for near in sorted(call.nearest, key=lambda near: near["script"] not in own):  # the test's own scripts first
         why = "; ".join(f"{m['field']}: expected {m['expected']!r}, got {m['got']!r}" for m in near["mismatches"])
         lines.append(f"      {near['script']}: {why}")
     return lines
 
 
-def unmatched_calls(calls: Iterable[Call], allow_defaults: bool) -> list[str]:
-    """The OCR calls no script answered, each with the nearest scripts and the fields that differed."""
+def unmatched_calls(calls: Iterable[Call], allow_defaults: bool, own: Sequence[str] = ()) -> list[str]:
+    """The OCR calls no script answered, each with the nearest scripts (``own``, the test's, first) and the
+    fields that differed."""
     if allow_defaults:
         return []
     problems = []
@@ -66,7 +67,7 @@ def unmatched_calls(calls: Iterable[Call], allow_defaults: bool) -> list[str]:
         image = call.json.get("image") if isinstance(call.json, dict) else None
         image_text = image if not isinstance(image, str) or len(image) <= 80 else f"<{len(image)} characters>"
         lines = [f"{call.method} {call.path} (model {call.model!r}, image {image_text}) matched no script; "
-                 f"the built-in default document answered {call.status}. Nearest scripts:", *_nearest(call)]
+                 f"the built-in default document answered {call.status}. Nearest scripts:", *_nearest(call, own)]
         problems.append("\n".join(lines))
     return problems
 

@@ -131,7 +131,8 @@ class ScriptEngine:
                     best = script
             if best is not None:
                 return Selection(best.consume(), best)
-            misses.sort(key=lambda miss: miss[0])
+            # the scripts added at runtime (by the test, through the admin API) first, then the files' scenery
+            misses.sort(key=lambda miss: (miss[1].source != "runtime", miss[0]))
             nearest = [
                 {"script": script.id, "mismatches": [m.to_json() for m in mismatches]}
                 for _, script, mismatches in misses[:NEAREST]
