@@ -201,6 +201,7 @@ class OcrGateway:
         """Load a fixture file (YAML, the format of ``fixtures/``) for this test: its scripts, key states and
         defaults. Image files are read relative to the file. Its scripts may go unused (strict mode asks that
         only of ``add()``)."""
+        __tracebackhide__ = True
         path = Path(path)
         try:
             document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -232,10 +233,14 @@ class OcrGateway:
         """Give a key an account state (default: ``api_key``'s): a balance in USD (below 1.00 the next call
         is 402), request ``limits`` ({"daily"|"weekly"|"monthly": n}; a spent one is 429), soft-blocked,
         revoked, expired, ``wallet="missing"``. Usage starts from zero. Returns the key."""
+        __tracebackhide__ = True
         key = key or self.api_key
         state = {"balance_usd": balance_usd, "limits": limits, "soft_blocked": soft_blocked, "revoked": revoked,
                  "expired": expired, "wallet": wallet, "name": name}
-        self._backend.put_keys([specs.key_record(key, state)])
+        try:
+            self._backend.put_keys([specs.key_record(key, state)])
+        except ScriptError as exc:
+            raise ScriptError(str(exc)) from None  # raised here: the traceback ends at the test's key() line
         return key
 
     # -- inspecting ---------------------------------------------------------------------------------
