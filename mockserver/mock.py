@@ -39,6 +39,8 @@ class Mock:
         self.settings = settings or Settings()
         self.catalog = load_catalog(self.settings.catalog)
         self.spec = load_spec(self.settings.spec)
+        if self.settings.spec is not None:
+            self.spec.openapi  # noqa: B018 - a spec of the user's is checked now, not at the first rendered answer
         self._file_keys = _load_keys_file(self.settings.keys_file)
         fixtures = self.load_fixtures()
         closed = bool(self.settings.keys_file or self.settings.keys)

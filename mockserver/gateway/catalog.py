@@ -12,10 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mockserver.gateway.errors import GatewayError
-from mockserver.resources import data_path
+from mockserver.resources import data_path, load_yaml
 
 OCR_ENDPOINT = "ocr"
 
@@ -116,7 +114,7 @@ def load_catalog(path: Path | None = None) -> Catalog:
     """The catalog from ``path``, or the bundled one."""
     source = path or data_path("catalog.yaml")
     with source.open(encoding="utf-8") as fh:
-        document = yaml.safe_load(fh)
+        document = load_yaml(fh)
     if not isinstance(document, dict) or not isinstance(document.get("models"), dict):
         raise ValueError(f"{source}: expected a mapping with a 'models' mapping")
     models = {}

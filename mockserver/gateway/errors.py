@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import yaml
-
-from mockserver.resources import data_path
+from mockserver.resources import data_path, load_yaml
 
 
 @dataclass(frozen=True)
@@ -25,7 +23,7 @@ class ErrorKind:
 @cache
 def error_table() -> dict[str, ErrorKind]:
     with data_path("errors.yaml").open(encoding="utf-8") as fh:
-        rows = yaml.safe_load(fh)
+        rows = load_yaml(fh)
     return {code: ErrorKind(code=code, **row) for code, row in rows.items()}
 
 

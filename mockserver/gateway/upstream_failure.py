@@ -9,10 +9,9 @@ from functools import cache
 from typing import Any
 
 import orjson
-import yaml
 
 from mockserver.gateway.errors import GatewayError
-from mockserver.resources import data_path
+from mockserver.resources import data_path, load_yaml
 
 PREVIEW_CHARS = 500
 
@@ -36,7 +35,7 @@ def _covers(statuses: list[int | str], status: int) -> bool:
 @cache
 def _rules() -> dict[str, Any]:
     with data_path("upstream_failures.yaml").open(encoding="utf-8") as fh:
-        rules: dict[str, Any] = yaml.safe_load(fh)
+        rules: dict[str, Any] = load_yaml(fh)
     return rules
 
 

@@ -106,7 +106,8 @@ class OcrGateway:
     def _client_options(self, in_process: bool, kwargs: dict[str, Any]) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.api_key}", **dict(kwargs.pop("headers", None) or {})}
         root = self._backend.in_process_url if in_process else self.url
-        kwargs.setdefault("verify", _ssl_context())
+        if "transport" not in kwargs:  # TLS settings matter only to a transport httpx makes itself
+            kwargs.setdefault("verify", _ssl_context())
         kwargs.setdefault("trust_env", False)  # the mock is never behind the environment's proxy
         return {"base_url": f"{root}/v1", "headers": headers, **kwargs}
 
