@@ -10,8 +10,7 @@ import pytest
 import requests
 from ocr_app import read_text, read_text_async, read_text_phaseo, read_text_requests
 
-from mockserver.pytest_plugin import OcrGateway
-from mockserver.pytest_plugin.callbacks import CallbackCall
+from mockserver.pytest_plugin import CallbackCall, OcrGateway
 
 pytestmark = pytest.mark.ocr_gateway(intercept=True)
 
