@@ -8,7 +8,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import watchfiles
 import yaml
 
 from mockserver.gateway.catalog import load_catalog
@@ -138,6 +137,8 @@ def _load_keys_file(path: Path | None) -> list[dict[str, Any]]:
 def watch_fixtures(mock: Mock, directory: Path) -> threading.Event:
     """``--reload``: reload on every change, in a daemon thread; set the returned event to stop. A broken edit
     keeps the last good set serving (``Mock.reload`` logs why and shows it in ``/_mock/health``)."""
+    import watchfiles  # here: only --reload needs it
+
     stop = threading.Event()
 
     def run() -> None:

@@ -131,6 +131,11 @@ def other_host():
     server.shutdown()
 
 
+def test_before_interception_an_opener_is_built(other_host):
+    """urlopen's global opener, built before any test intercepts: interception must work through it too."""
+    assert urllib.request.urlopen(other_host).read() == b"the real server"
+
+
 def test_other_hosts_are_untouched(ocr_gateway, other_host):
     assert httpx.get(other_host).text == "the real server"
     assert requests.get(other_host).text == "the real server"
@@ -138,15 +143,23 @@ def test_other_hosts_are_untouched(ocr_gateway, other_host):
     assert len(ocr_gateway.calls) == 0
 
 
+def test_the_global_opener_is_intercepted_too(ocr_gateway):
+    ocr_gateway.add(model="mistral/ocr-3", text="through the global opener")
+    request = urllib.request.Request("https://api.phaseo.app/v1/ocr", method="POST",
+                                     data=b'{"model": "mistral/ocr-3", "image": "https://example.com/a.png"}',
+                                     headers={"Authorization": f"Bearer {ocr_gateway.api_key}"})
+    assert b"through the global opener" in urllib.request.urlopen(request).read()
+
+
 def test_the_transports_are_restored_after_the_test():
     assert httpx.HTTPTransport.handle_request.__qualname__ == "HTTPTransport.handle_request"
     assert requests.adapters.HTTPAdapter.send.__qualname__ == "HTTPAdapter.send"
-    assert urllib.request.HTTPSHandler.https_open.__qualname__ == "HTTPSHandler.https_open"
+    assert urllib.request.AbstractHTTPHandler.do_open.__qualname__ == "AbstractHTTPHandler.do_open"
 '''
 
 
 def test_other_hosts_are_untouched_and_the_patches_end_with_the_test(pytester: pytest.Pytester) -> None:
-    run(pytester, OTHER_HOSTS).assert_outcomes(passed=2)
+    run(pytester, OTHER_HOSTS).assert_outcomes(passed=4)
 
 
 REFUSED = '''

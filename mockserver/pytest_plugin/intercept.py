@@ -104,8 +104,9 @@ class Interceptor:
     def install(self) -> None:
         self._patch(httpx.HTTPTransport, "handle_request", self._httpx_sync)
         self._patch(httpx.AsyncHTTPTransport, "handle_async_request", self._httpx_async)
-        self._patch(urllib.request.HTTPHandler, "http_open", self._urllib("http_open"))
-        self._patch(urllib.request.HTTPSHandler, "https_open", self._urllib("https_open"))
+        # do_open, not http_open/https_open: an opener keeps the bound *_open methods of its handlers from when
+        # it was built (urlopen's global one too), but looks do_open up at every call
+        self._patch(urllib.request.AbstractHTTPHandler, "do_open", self._urllib)
         requests_adapters = _requests_adapters()
         if requests_adapters is not None:
             self._patch(requests_adapters.HTTPAdapter, "send", self._requests)
@@ -149,28 +150,25 @@ class Interceptor:
 
         return handle_async_request
 
-    def _urllib(self, name: str) -> Any:
+    def _urllib(self, original: Any) -> Any:
         router, send = self.router, self._send
 
-        def make(original: Any) -> Any:
-            def open_(handler: urllib.request.BaseHandler, request: urllib.request.Request) -> Any:
-                url, method = request.full_url, request.get_method()
-                try:
-                    target = router.target(method, url)
-                except NotServed as exc:
-                    raise urllib.error.URLError(str(exc)) from None
-                if target is None:
-                    return original(handler, request)
-                try:
-                    response = send(method, target, request.header_items(), _body_bytes(request.data))
-                except httpx.TransportError as exc:
-                    raise urllib.error.URLError(f"the OCR gateway mock's connection broke: {exc}") from exc
-                return _urllib_response(response, url)
+        def do_open(handler: urllib.request.AbstractHTTPHandler, http_class: Any, request: urllib.request.Request,
+                    **connection_args: Any) -> Any:
+            url, method = request.full_url, request.get_method()
+            try:
+                target = router.target(method, url)
+            except NotServed as exc:
+                raise urllib.error.URLError(str(exc)) from None
+            if target is None:
+                return original(handler, http_class, request, **connection_args)
+            try:
+                response = send(method, target, request.header_items(), _body_bytes(request.data))
+            except httpx.TransportError as exc:
+                raise urllib.error.URLError(f"the OCR gateway mock's connection broke: {exc}") from exc
+            return _urllib_response(response, url)
 
-            open_.__name__ = name
-            return open_
-
-        return make
+        return do_open
 
     def _requests(self, original: Any) -> Any:
         router, send = self.router, self._send
