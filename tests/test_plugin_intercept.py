@@ -147,7 +147,8 @@ def test_the_global_opener_is_intercepted_too(ocr_gateway):
     ocr_gateway.add(model="mistral/ocr-3", text="through the global opener")
     request = urllib.request.Request("https://api.phaseo.app/v1/ocr", method="POST",
                                      data=b'{"model": "mistral/ocr-3", "image": "https://example.com/a.png"}',
-                                     headers={"Authorization": f"Bearer {ocr_gateway.api_key}"})
+                                     headers={"Authorization": f"Bearer {ocr_gateway.api_key}",
+                                              "Content-Type": "application/json"})
     assert b"through the global opener" in urllib.request.urlopen(request).read()
 
 
