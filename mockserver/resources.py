@@ -43,4 +43,8 @@ _FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoad
 def load_yaml(stream: IO[str]) -> Any:
     """A shipped (or user-given) YAML data file, read with libyaml's safe loader when there is one: several
     times faster than the pure-Python one, which fixture files keep for their error messages and positions."""
-    return yaml.load(stream, Loader=_FAST_LOADER)
+    loader = _FAST_LOADER(stream)  # what yaml.load does, with a safe loader only
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()

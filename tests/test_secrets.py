@@ -15,6 +15,7 @@ import pytest
 import yaml
 from starlette.testclient import TestClient
 
+from mockserver import resources
 from mockserver.mock import Mock
 from mockserver.scripting.loader import FixtureError
 from mockserver.settings import Settings
@@ -222,3 +223,5 @@ def test_every_yaml_load_in_the_package_is_a_safe_one() -> None:
              for line in path.read_text().splitlines() if unsafe.search(line)]
     assert found == []
     assert any("yaml.safe_load(" in path.read_text() for path in SOURCE.rglob("*.py"))
+    # the shipped data files are read by resources.load_yaml, with libyaml's safe loader or the pure-Python one
+    assert resources._FAST_LOADER in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))

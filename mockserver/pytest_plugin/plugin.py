@@ -133,8 +133,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     gateways = item.stash.get(_GATEWAYS, [])
     try:
         result = yield
-    except BaseException as failure:
-        _raise_gateway_errors(gateways, failure)
+    except BaseException as failure:  # pytest's outcomes (fail, skip) are BaseExceptions too
+        if not isinstance(failure, KeyboardInterrupt | SystemExit):
+            _raise_gateway_errors(gateways, failure)
         raise
     _raise_gateway_errors(gateways, None)
     messages = [_strict_message(gateway) for gateway in gateways if gateway.strict]
