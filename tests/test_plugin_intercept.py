@@ -163,6 +163,13 @@ def test_other_hosts_are_untouched_and_the_patches_end_with_the_test(pytester: p
     run(pytester, OTHER_HOSTS).assert_outcomes(passed=4)
 
 
+def test_a_listed_base_url_that_is_not_one_is_a_clear_error(pytester: pytest.Pytester) -> None:
+    result = run(pytester, CLIENTS, ini="ocr_gateway_intercept = true\nocr_gateway_intercept_urls = ocr.internal/v1")
+    result.assert_outcomes(passed=0, errors=5)
+    result.stdout.fnmatch_lines(
+        ["*ocr_gateway: ocr_gateway_intercept_urls: 'ocr.internal/v1' is not an http(s) base URL"])
+
+
 REFUSED = '''
 import urllib.error
 import urllib.request
