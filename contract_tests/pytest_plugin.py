@@ -1,22 +1,19 @@
 """Makes ``pytest --pyargs contract_tests --target URL ...`` accept the suite's options.
 
 pytest reads options from the conftest of the paths it is given, but not of a ``--pyargs`` package, so this
-plugin (entry point ``pytest11``) adds them, and only when the run names ``contract_tests``: other test runs
-of a project that installs aistats-ocr-mock do not see options such as ``--target`` or ``--workers``. Without the
-``[contract]`` extra it does nothing at all (the check imports nothing).
+plugin adds them, and only when the run names ``contract_tests``: other test runs of a project that installs
+aistats-ocr-mock do not see options such as ``--target`` or ``--workers``. ``pytest_gate`` (the ``pytest11``
+entry point) registers it, and only with the ``[contract]`` extra installed.
 """
 
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
 
 import pytest
 
 from . import extra
 
-PACKAGE = __name__.split(".")[0]
-PACKAGE_DIR = Path(__file__).resolve().parent
 _ACTIONS = {"flag": "store_true", "list": "append"}
 _TYPES = {"int": int, "float": float}
 PYTEST_OWNS = frozenset({"--junit-xml"})  # pytest's own JUnit report covers it: one test per check
@@ -39,15 +36,6 @@ def add_options(parser: pytest.Parser) -> None:
             group.addoption(option.name, **kwargs)
 
 
-def _names_package(arg: str) -> bool:
-    if arg == PACKAGE or arg.startswith(f"{PACKAGE}.") or arg.startswith(f"{PACKAGE}::"):
-        return True
-    path = Path(arg.split("::", 1)[0]).resolve()
-    return path == PACKAGE_DIR or PACKAGE_DIR in path.parents
-
-
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
-    if any(_names_package(arg) for arg in args if not arg.startswith("-")):
-        if extra.missing():
-            raise pytest.UsageError(extra.INSTALL_HINT)
+    if extra.names_suite(args):
         add_options(parser)

@@ -47,6 +47,13 @@ def test_the_installed_package_is_the_one_under_test():
     assert "site-packages" in mockserver.__file__, mockserver.__file__
 
 
+def test_the_conformance_suites_plugin_is_not_loaded(pytestconfig):
+    import sys
+
+    assert not pytestconfig.pluginmanager.has_plugin("ocr-contract-suite")
+    assert "contract_tests.pytest_plugin" not in sys.modules
+
+
 def test_serving_the_tests_above_did_not_import_openapi_core():
     import sys
 
@@ -73,7 +80,7 @@ def test_a_users_test_file_passes_with_the_installed_wheel(installed: Path, tmp_
     result = subprocess.run([str(installed), "-m", "pytest", "-p", "no:cacheprovider", "test_app.py"],
                             cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "4 passed" in result.stdout
+    assert "5 passed" in result.stdout
     (plugins,) = [line for line in result.stdout.splitlines() if line.startswith("plugins:")]
     assert "aistats-ocr-mock" in plugins
     assert "hypothesis" not in plugins and "schemathesis" not in plugins
