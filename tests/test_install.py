@@ -58,6 +58,17 @@ def test_serving_the_tests_above_did_not_import_openapi_core():
     import sys
 
     assert "openapi_core" not in sys.modules  # only the reference validator and fixture files' checks need it
+
+
+def test_the_mock_was_not_assertion_rewritten():
+    import sys
+
+    loader = sys.modules["mockserver.gateway.pipeline"].__loader__
+    assert type(loader).__name__ != "AssertionRewritingHook"
+
+
+def test_this_file_still_is(request):
+    assert type(request.module.__loader__).__name__ == "AssertionRewritingHook"
 '''
 
 
@@ -80,7 +91,7 @@ def test_a_users_test_file_passes_with_the_installed_wheel(installed: Path, tmp_
     result = subprocess.run([str(installed), "-m", "pytest", "-p", "no:cacheprovider", "test_app.py"],
                             cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "5 passed" in result.stdout
+    assert "7 passed" in result.stdout
     (plugins,) = [line for line in result.stdout.splitlines() if line.startswith("plugins:")]
     assert "aistats-ocr-mock" in plugins
     assert "hypothesis" not in plugins and "schemathesis" not in plugins

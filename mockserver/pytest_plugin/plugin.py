@@ -27,10 +27,28 @@ if TYPE_CHECKING:
     from mockserver.pytest_plugin.session import GatewaySession
 
 _GATEWAYS = pytest.StashKey[list["OcrGateway"]]()
+_PACKAGE = __name__.split(".")[0]
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     add_options(parser)
+    _leave_the_mock_unrewritten(pluginmanager)
+
+
+def _leave_the_mock_unrewritten(pluginmanager: pytest.PytestPluginManager) -> None:
+    """pytest rewrites the asserts of every module of a distribution with a ``pytest11`` entry point, so the whole
+    mock (``mockserver.*``) would be parsed and rewritten when a test first asks for the fixture: about 100 ms of
+    the session start wherever the rewritten bytecode is not cached (``PYTHONDONTWRITEBYTECODE``, read-only
+    site-packages), and nothing gained, since no test reads the mock's internal asserts. pytest has no public way
+    to unmark a package, so this takes ``mockserver`` out of its set of marked names when that set is there as
+    expected, and otherwise leaves pytest alone. Test files and conftests are rewritten as always."""
+    hook = getattr(pluginmanager, "rewrite_hook", None)
+    marked = getattr(hook, "_must_rewrite", None)
+    decided = getattr(hook, "_marked_for_rewrite_cache", None)
+    if isinstance(marked, set) and isinstance(decided, dict):
+        marked.discard(_PACKAGE)
+        for name in [name for name in decided if name == _PACKAGE or name.startswith(f"{_PACKAGE}.")]:
+            del decided[name]
 
 
 def pytest_configure(config: pytest.Config) -> None:
