@@ -96,9 +96,11 @@ def plugin_costs(tests: int, repeats: int) -> dict[str, float]:
 
 def server_specs(prism: Path | None, redis_url: str | None) -> list[ServerSpec]:
     """The mock as users run it, and the peers; the Starlette peers get the mock's uvicorn settings."""
-    mock_quiet = (str(BIN / "ocr-mock"), "serve", "--port", "{port}", "--log-level", "warning")
+    # 2026-07: the measurements (20 MB images among them) were made for the July gateway, which had no 16 MiB limit
+    mock_quiet = (str(BIN / "ocr-mock"), "serve", "--port", "{port}", "--log-level", "warning", "--gateway-release",
+                  "2026-07")
     specs = [
-        ServerSpec(MOCK, (str(BIN / "ocr-mock"), "serve", "--port", "{port}")),
+        ServerSpec(MOCK, (str(BIN / "ocr-mock"), "serve", "--port", "{port}", "--gateway-release", "2026-07")),
         ServerSpec(MOCK + " --log-level warning", mock_quiet),
         # The shared state's own cost: one process, scripts/keys/journal in SQLite instead of memory.
         ServerSpec(MOCK_SQLITE, (*mock_quiet, "--state-file", "{scratch}/state.sqlite3")),
@@ -178,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--servers", nargs="+", metavar="TEXT",
                         help="load-test only the servers whose name contains one of these (e.g. 'warning')")
     parser.add_argument("--load-only", action="store_true", help="only the load table (no cold start, memory...)")
+    parser.add_argument("--no-install", dest="install", action="store_false",
+                        help="skip what installing the package costs a pytest run (bench/pytest_overhead.py)")
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds, args.warmup, args.rounds, args.cold_runs = 2.0, 1.0, 1, 2
@@ -265,6 +269,14 @@ def _measure(args: argparse.Namespace, results: Results, wrk: str | None, prism:
         print("[pytest plugin overhead]", flush=True)
         results.plugin = plugin_costs(tests=150 if not args.quick else 40, repeats=3 if not args.quick else 1)
         print(f"    {results.plugin}", flush=True)
+
+    if args.install:
+        from . import pytest_overhead
+
+        print("[pytest: what installing the package costs]", flush=True)
+        started_install = time.perf_counter()
+        install = pytest_overhead.measure(runs=15 if not args.quick else 3, fixture_runs=7 if not args.quick else 1)
+        pytest_overhead.write(args.output, pytest_overhead.markdown(install, time.perf_counter() - started_install))
 
     return _finish(args, results, started)
 

@@ -30,6 +30,7 @@ class RunConfig:
     junit_xml: Path | None = None
     har: Path | None = None
     report: Path | None = None
+    gateway_release: str | None = None  # the release the oracle judges by (and the in-process mock serves)
 
     def api_key(self) -> str | None:
         """The key from the environment variable ``api_key_env`` names; never from an argument."""
@@ -59,6 +60,8 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "--target", "str", "Base URL of the target (e.g. http://127.0.0.1:8080/v1); default: the in-process mock", "URL"
     ),
+    Option("--gateway-release", "str", "The gateway release to judge by (2026-07, 2026-08) [default: 2026-08, "
+           "or OCR_MOCK_GATEWAY_RELEASE]", "NAME"),
     Option("--live", "flag", "Allow a non-loopback (live, billed) target; also OCR_CONTRACT_LIVE=1"),
     Option(
         "--api-key-env", "str", "Name of the environment variable holding the API key (never the key itself)", "NAME"
@@ -69,7 +72,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("--checks", "list", "Only these checks (comma-separated)", "NAMES"),
     Option("--exclude-checks", "list", "Skip these checks (comma-separated)", "NAMES"),
     Option("--phases", "list", f"Phases to run (comma-separated) [default: {','.join(PHASES)}]", "NAMES"),
-    Option("--budget-usd", "decimal", "Spending cap for network targets [default: 0.05]", "USD"),
+    Option("--budget-usd", "decimal", "Spending cap of a --live run [default: 0.05]; a local target is not capped",
+           "USD"),
     Option(
         "--rate-limit", "str", "Requests per time unit, e.g. 5/s or 100/m [default: none; 2/s for live targets]", "RATE"
     ),
@@ -109,6 +113,8 @@ def config_from(values: dict[str, Any]) -> RunConfig:
         kwargs[option.field] = value
     if os.environ.get(LIVE_ENV, "").lower() in ("1", "true", "yes"):
         kwargs["live"] = True
+    if "budget_usd" in kwargs and not kwargs.get("live"):
+        raise ValueError("--budget-usd caps --live runs only: a local target is free, so it is not capped")
     unknown_phases = set(kwargs.get("phases", ())) - set(PHASES)
     if unknown_phases:
         raise ValueError(f"unknown phases: {', '.join(sorted(unknown_phases))}; choose from {', '.join(PHASES)}")

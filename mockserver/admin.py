@@ -32,6 +32,7 @@ class AdminService:
         state: Json = {"store": mock.state.connection.description, "status": "up"}
         body: Json = {
             "status": "ok",
+            "gateway_release": mock.release.name,
             "uptime_s": round(time.monotonic() - self._started, 3),
             "fixtures": str(mock.settings.fixtures) if mock.settings.fixtures else None,
             "fixture_files": mock.engine.fixtures.files,

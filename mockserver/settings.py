@@ -20,4 +20,5 @@ class Settings:
     admin_token: str | None = None  # required on /_mock/ when set
     state: str = "memory"  # where scripts, keys and the journal live: memory, sqlite:///PATH or redis://HOST:PORT/DB
     state_namespace: str | None = None  # the shared store's key prefix; None: derived from the fixtures directory
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # larger bodies get 413 payload_too_large
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # a ceiling: larger bodies get 413 payload_too_large
+    gateway_release: str | None = None  # None: env OCR_MOCK_GATEWAY_RELEASE, else the newest (2026-08)

@@ -33,6 +33,9 @@ def test_the_wheel_works_from_any_directory(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "mockserver/bundled/openapi.yaml" in names
     assert "mockserver/data/catalog.yaml" in names and "mockserver/data/errors.yaml" in names
+    assert {f"mockserver/data/releases/2026-08/{name}" for name in ("release.yaml", "openapi.patch.yaml",
+            "catalog.patch.yaml", "errors.patch.yaml")} <= set(names)
+    assert "contract_tests/data/contract.2026-08.patch.yaml" in names
     assert any(name.startswith("mockserver/bundled/fixtures/") for name in names)
     assert any(name.endswith("entry_points.txt") for name in names)
     # the pytest plugin ships in the wheel and registers itself: installing the package is enough
@@ -40,7 +43,7 @@ def test_the_wheel_works_from_any_directory(tmp_path: Path) -> None:
     (entry_points,) = [name for name in names if name.endswith("entry_points.txt")]
     registered = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "ocr_gateway = mockserver.pytest_plugin.plugin" in registered.split("[pytest11]", 1)[1]
-    assert "ocr-contract = contract_tests.pytest_plugin" in registered.split("[pytest11]", 1)[1]
+    assert "ocr-contract = contract_tests.pytest_gate" in registered.split("[pytest11]", 1)[1]
 
     installed = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(installed)

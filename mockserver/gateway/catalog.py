@@ -12,11 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mockserver.gateway.behaviour import behaviour
 from mockserver.gateway.errors import GatewayError
-from mockserver.resources import data_path
+from mockserver.resources import data_path, load_yaml
 
 OCR_ENDPOINT = "ocr"
 
@@ -161,7 +159,12 @@ def load_catalog(path: Path | None = None) -> Catalog:
     """The catalog from ``path``, or the bundled one."""
     source = path or data_path("catalog.yaml")
     with source.open(encoding="utf-8") as fh:
-        document = yaml.safe_load(fh)
+        document = load_yaml(fh)
+    return catalog_from_document(document, source)
+
+
+def catalog_from_document(document: Any, source: Path) -> Catalog:
+    """A catalog already read (a release's, patched); ``source`` names it in messages."""
     if not isinstance(document, dict) or not isinstance(document.get("models"), dict):
         raise ValueError(f"{source}: expected a mapping with a 'models' mapping")
     models = {}

@@ -13,6 +13,7 @@ OCR call was answered by a script (or by a default the test allowed).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -22,8 +23,9 @@ OPT_OUT = "(strict mode: opt out with @pytest.mark.ocr_gateway(strict=False) or 
 
 
 def _describe(script: Mapping[str, Any]) -> str:
+    answers = ("callback", "pages", "text", "error", "upstream", "fault")
     what = "a sequence" if "sequence" in script else next(
-        (key for key in ("pages", "text", "error", "upstream", "fault") if key in script), "the default document")
+        (key for key in answers if key in script), "the default document")
     conditions = ", ".join(f"{name}={value!r}" for name, value in (script.get("match") or {}).items())
     return f"{script['id']!r} ({script['model']}, {what}{', match ' + conditions if conditions else ''})"
 
@@ -44,30 +46,45 @@ def unused_scripts(scripts: Iterable[Mapping[str, Any]], expected: Sequence[str]
     return problems
 
 
-def _nearest(call: Call) -> list[str]:
+def _nearest(call: Call, own: Sequence[str]) -> list[str]:
     if not call.nearest:
         return ["      no script could have answered: none was added for any model"]
     lines = []
-    for near in call.nearest:
+    for near in sorted(call.nearest, key=lambda near: near["script"] not in own):  # the test's own scripts first
         why = "; ".join(f"{m['field']}: expected {m['expected']!r}, got {m['got']!r}" for m in near["mismatches"])
         lines.append(f"      {near['script']}: {why}")
     return lines
 
 
-def unmatched_calls(calls: Iterable[Call], allow_defaults: bool) -> list[str]:
-    """The OCR calls no script answered, each with the nearest scripts and the fields that differed."""
+def unmatched_calls(calls: Iterable[Call], allow_defaults: bool, own: Sequence[str] = ()) -> list[str]:
+    """The OCR calls no script answered, each with the nearest scripts (``own``, the test's, first) and the
+    fields that differed."""
     if allow_defaults:
         return []
     problems = []
     for call in calls:
         if call.answered_by != "builtin":
             continue
-        image = call.json.get("image") if isinstance(call.json, dict) else None
-        image_text = image if not isinstance(image, str) or len(image) <= 80 else f"<{len(image)} characters>"
-        lines = [f"{call.method} {call.path} (model {call.model!r}, image {image_text}) matched no script; "
-                 f"the built-in default document answered {call.status}. Nearest scripts:", *_nearest(call)]
+        lines = [f"{call.method} {call.path} (model {call.model!r}, {_input(call.json)}) matched no script; "
+                 f"the built-in default document answered {call.status}. Nearest scripts:", *_nearest(call, own)]
         problems.append("\n".join(lines))
     return problems
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        value = json.dumps(value)
+    return value if not isinstance(value, str) or len(value) <= 80 else f"<{len(value)} characters>"
+
+
+def _input(body: Any) -> str:
+    """Which input the call read: ``image ...``, or (2026-08) ``document <type> ...``."""
+    body = body if isinstance(body, dict) else {}
+    document = body.get("document")
+    if body.get("image") is None and isinstance(document, dict):
+        value = document.get(str(document.get("type")))
+        return f"document {document.get('type')} {_short(value)}"
+    return f"image {_short(body.get('image'))}"
 
 
 def failure_message(name: str, problems: Sequence[str]) -> str:

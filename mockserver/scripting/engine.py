@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -94,6 +95,20 @@ class ScriptEngine:
         """This process's default answer for ``model`` (defaults are not shared state: they come from files)."""
         self._defaults[model] = outcome
 
+    def set_callback(self, script_id: str, callback: Callable[[OcrCall], Awaitable[Outcome | None]],
+                     name: str) -> None:
+        """Let ``callback`` (listed as ``name``) compute the answers of a script added without one, per call.
+        A Python function lives in this process: the script parsed here is changed, its stored definition is
+        not (another process sharing the store answers it as declared)."""
+        with self._lock:
+            known = self._parsed.get(script_id)
+            if known is not None:
+                script = known[1]
+                script.outcome = Outcome(callback=callback)
+                script.spec = {**script.spec, "callback": name}
+                return
+        raise LookupError(f"no script {script_id!r}")
+
     def remove(self, script_id: str) -> bool:
         return self.store.remove(script_id)
 
@@ -151,7 +166,8 @@ class ScriptEngine:
                 elif best is None or script.match.specificity > best.match.specificity:
                     best = script
             if best is None:
-                misses.sort(key=lambda miss: miss[0])
+                # the scripts added at runtime (by the test, through the admin API) first, then the files' scenery
+                misses.sort(key=lambda miss: (miss[1].source != "runtime", miss[0]))
                 nearest = [
                     {"script": script.id, "mismatches": [m.to_json() for m in mismatches]}
                     for _, script, mismatches in misses[:NEAREST]
@@ -183,6 +199,8 @@ class ScriptEngine:
 async def play(outcome: Outcome | None, call: OcrCall) -> tuple[UpstreamDocument, Fault | None]:
     """Act out one answer for ``call`` (None: the built-in default document): the document and the fault
     that spoils its delivery, or a raised ``GatewayError``."""
+    if outcome is not None and outcome.callback is not None:
+        outcome = await outcome.callback(call)
     pages = list(outcome.pages) if outcome is not None and outcome.pages is not None else [default_page(call)]
     if outcome is None:
         return UpstreamDocument(pages=pages), None
@@ -193,8 +211,11 @@ async def play(outcome: Outcome | None, call: OcrCall) -> tuple[UpstreamDocument
     if outcome.error is not None:
         raise GatewayError(outcome.error.code, outcome.error.description)
     if outcome.upstream is not None:
-        raise upstream_failure(outcome.upstream, call.provider, call.gateway_model, dict(call.routing_diagnostics))
-    return UpstreamDocument(pages=pages, model=outcome.provider_model), outcome.fault
+        raise upstream_failure(outcome.upstream, call.provider, call.gateway_model, dict(call.routing_diagnostics),
+                               call.error_body_cap)
+    document = UpstreamDocument(pages=pages, document_annotation=outcome.document_annotation,
+                                model=outcome.provider_model)
+    return document, outcome.fault
 
 
 async def sleep_at_least(seconds: float) -> None:
