@@ -11,7 +11,10 @@ from typing import Any
 import watchfiles
 import yaml
 
+from mockserver.coverage.counting import OutcomeCounter
 from mockserver.gateway.catalog import load_catalog
+from mockserver.gateway.errors import error_table
+from mockserver.gateway.outcomes import OutcomeEntry, outcome_catalogue
 from mockserver.gateway.pipeline import Gateway
 from mockserver.gateway.spec import load_spec
 from mockserver.gateway.validation import BodyValidator
@@ -26,6 +29,7 @@ from mockserver.scripting.loader import (
 )
 from mockserver.scripting.render_check import rendering_problems
 from mockserver.settings import Settings
+from mockserver.state.coverage import CoverageStore, MemoryCoverageStore
 from mockserver.state.journal import Journal
 from mockserver.state.keys import Keyring, records_from_keys
 
@@ -43,21 +47,24 @@ class Mock:
         self.engine: ScriptEngine
         self.keyring: Keyring
         self.journal: Journal
+        coverage: CoverageStore
         if self.settings.state_file is None:
             self.engine = ScriptEngine(fixtures)
             self.keyring = Keyring(closed=closed)
             self.journal = Journal(self.settings.journal_limit)
+            coverage = MemoryCoverageStore()
             self._reset_keys()
         else:
             from mockserver.state.sqlite.attach import attach  # only --workers pays for it
 
-            self.engine, self.keyring, self.journal = attach(
+            self.engine, self.keyring, self.journal, coverage = attach(
                 self.settings.state_file,
                 fixtures,
                 closed=closed,
                 journal_limit=self.settings.journal_limit,
                 key_records=self._key_records(fixtures),
             )
+        self.coverage = OutcomeCounter(lambda: self.catalog, lambda: self.outcomes, coverage)
         self.reload_error: str | None = None
         self.gateway = Gateway(
             keys=self.keyring, catalog=self.catalog, validator=BodyValidator(self.spec), upstream=self.engine
@@ -67,6 +74,11 @@ class Mock:
     def ocr_models(self) -> list[str]:
         """The models whose requests reach the provider, where scripts answer."""
         return self.catalog.servable_models()
+
+    @property
+    def outcomes(self) -> tuple[OutcomeEntry, ...]:
+        """The outcome catalogue of what this mock serves: its catalog and error table."""
+        return outcome_catalogue(self.catalog, error_table())
 
     def load_fixtures(self, directory: Path | None = None) -> FixtureSet:
         """The fixture files, checked: structure, models, and every rendered answer against the spec."""
@@ -88,11 +100,13 @@ class Mock:
     def _reset_keys(self) -> None:
         self.keyring.replace(self._base_key_records())
 
-    def reset(self) -> None:
-        """Scripts, journal and key accounts back to the files."""
+    def reset(self, *, keep_coverage: bool = False) -> None:
+        """Scripts, journal and key accounts back to the files; the outcome counts cleared unless kept."""
         self.engine.reset()
         self.journal.clear()
         self._reset_keys()
+        if not keep_coverage:
+            self.coverage.clear()
 
     def reload(self) -> bool:
         """Read the fixture files again; a broken set leaves the last good one serving."""

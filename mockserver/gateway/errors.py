@@ -20,13 +20,16 @@ class ErrorKind:
     error_origin: str
     attribution: str
     description: str | None = None
+    variant_field: str | None = None  # "description" or an envelope key naming which variant of the code it is
+    variants: tuple[str, ...] = ()
 
 
 @cache
 def error_table() -> dict[str, ErrorKind]:
     with data_path("errors.yaml").open(encoding="utf-8") as fh:
         rows = yaml.safe_load(fh)
-    return {code: ErrorKind(code=code, **row) for code, row in rows.items()}
+    return {code: ErrorKind(code=code, **{**row, "variants": tuple(row.get("variants", ()))})
+            for code, row in rows.items()}
 
 
 class GatewayError(Exception):
@@ -55,6 +58,15 @@ class GatewayError(Exception):
     @property
     def status(self) -> int:
         return self.kind.status
+
+    @property
+    def variant(self) -> str | None:
+        """Which of its code's listed variants this error is (None: the code has none, or not a listed one)."""
+        field = self.kind.variant_field
+        if field is None:
+            return None
+        value = self.description if field == "description" else self.extra.get(field)
+        return value if value in self.kind.variants else None
 
     def envelope(self, generation_id: str, debug: dict[str, Any] | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {

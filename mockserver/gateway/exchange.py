@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from mockserver.gateway.errors import GatewayError
 from mockserver.gateway.upstream import AnsweredBy, Fault, ProviderAnswer
 
 UNREAD = object()
@@ -33,10 +34,13 @@ class Exchange:
     body: Any = UNREAD  # the parsed body, once read
     model: str | None = None
     script_id: str | None = None  # the script that answered; None: a default answered
+    script_source: str | None = None  # the fixture file (or "runtime") of that script or default
     answered_by: AnsweredBy | None = None  # None: the gateway answered before the provider step
     nearest: list[dict[str, Any]] = field(default_factory=list)  # when no script matched
     fault: Fault | None = None
     upstream_ms: float | None = None  # how long the provider call took
+    error: GatewayError | None = None  # the error answered; None: a success
+    debug_variants: tuple[str, ...] = ()  # the debug fields a success carries (pipeline.DEBUG_VARIANTS)
 
     @property
     def body_read(self) -> bool:
@@ -46,5 +50,6 @@ class Exchange:
         """Who answered the provider call, and the fault to act out, as the provider reported them."""
         self.answered_by = answer.answered_by
         self.script_id = answer.script_id
+        self.script_source = answer.source
         self.nearest = answer.nearest
         self.fault = answer.fault

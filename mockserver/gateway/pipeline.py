@@ -26,6 +26,8 @@ from mockserver.gateway.validation import BodyValidator, js_trim
 from mockserver.state.keys import Keyring
 
 DEBUG_HEADER_VALUES = frozenset({"true", "1", "yes"})
+# The debug fields a success can carry, each asked for on its own (the outcome catalogue counts each).
+UPSTREAM_REQUEST, UPSTREAM_RESPONSE, ROUTING = DEBUG_VARIANTS = ("upstream_request", "upstream_response", "routing")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class Gateway:
             body = await self._run(headers, read_body, generation_id, started, exchange)
             status, extra_headers = 200, {}
         except GatewayError as error:
+            exchange.error = error
             debug = {"endpoint": "ocr", "stage": exchange.stage, "model": exchange.model}
             body = error.envelope(generation_id, debug if debug_header_on(headers) else None)
             extra_headers = error.headers()
@@ -132,7 +135,7 @@ class Gateway:
             generation_ms=round(exchange.upstream_ms),
         )
         success = success_body(generation_id, call, document, pricing, timings)
-        _add_debug_fields(success, body, headers, call, document, routing.diagnostics)
+        exchange.debug_variants = _add_debug_fields(success, body, headers, call, document, routing.diagnostics)
         return success
 
 
@@ -189,7 +192,9 @@ def _add_debug_fields(
     call: OcrCall,
     document: UpstreamDocument,
     routing_diagnostics: dict[str, Any],
-) -> None:
+) -> tuple[str, ...]:
+    """Adds the debug fields the request asks for; returns which (``DEBUG_VARIANTS``)."""
+    added: list[str] = []
     debug: Mapping[str, Any] = body.get("debug") or {}
     return_request = _flag(debug, "return_upstream_request", "returnUpstreamRequest")
     if return_request is None:
@@ -199,8 +204,10 @@ def _add_debug_fields(
         if call.language is not None:
             sent["language"] = call.language
         success["upstream_request"] = orjson.dumps(sent).decode()
+        added.append(UPSTREAM_REQUEST)
     if _flag(debug, "return_upstream_response", "returnUpstreamResponse"):
         success["upstream_response"] = _upstream_response(call, document)
+        added.append(UPSTREAM_RESPONSE)
     if debug.get("enabled") is True or debug_header_on(headers):
         candidates = routing_diagnostics["workspacePolicy"]["afterCount"]
         success["meta"]["routing"] = {
@@ -215,6 +222,8 @@ def _add_debug_fields(
             "selectedProvider": call.provider,
             "attempts": [{"provider": call.provider, "status": 200}],
         }
+        added.append(ROUTING)
+    return tuple(added)
 
 
 def _upstream_response(call: OcrCall, document: UpstreamDocument) -> dict[str, Any]:

@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
             return Response(status_code=CLIENT_CLOSED)
         headers = {**answer.headers, "Server-Timing": server_timing(answer.elapsed_ms, answer.exchange.upstream_ms)}
         finish(request, answer.status, answer.elapsed_ms, answer.exchange, answer.body)
+        mock.coverage.count(answer.exchange)
         response = json_response(answer.status, answer.body, headers)
         if answer.exchange.fault is not None:
             return FaultyResponse(response, answer.exchange.fault)
