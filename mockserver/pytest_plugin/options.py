@@ -51,6 +51,12 @@ def add_options(parser: pytest.Parser) -> None:
                     help="fixture files every test starts with [ini ocr_gateway_fixtures]")
     group.addoption("--ocr-gateway-strict", metavar="true|false", type=_bool,
                     help="fail a test on unused scripts and unmatched calls [ini ocr_gateway_strict, default true]")
+    group.addoption("--ocr-gateway-coverage", metavar="term|json:PATH|html:PATH|off", action="append",
+                    dest="ocr_gateway_coverage",
+                    help="report the gateway outcomes the tests met (repeatable) [default: term]; off: not at all")
+    group.addoption("--ocr-gateway-coverage-fail-under", metavar="PERCENT", type=float,
+                    dest="ocr_gateway_coverage_fail_under",
+                    help="fail the session when the tests met fewer of the gateway's outcomes than this")
     parser.addini("ocr_gateway_url", "a running mock to drive through its admin API", default=None)
     parser.addini("ocr_gateway_fixtures", "fixture directory every test starts with (relative to this file)",
                   type="paths", default=[])

@@ -1,5 +1,6 @@
 """The pytest plugin (entry point ``pytest11: ocr_gateway``): the ``ocr_gateway`` and ``ocr_gateway_factory``
-fixtures, the ``ocr_gateway`` marker, the options, and strict mode's check after each test.
+fixtures, the ``ocr_gateway`` marker, the options, strict mode's check after each test, and the outcome
+coverage of the session (``coverage``).
 
 Nothing heavy is imported until a test asks for a gateway, so installing the package costs other test
 suites nothing.
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from mockserver.pytest_plugin import coverage
 from mockserver.pytest_plugin.options import MARKER_HELP, add_options, options_for_test, session_options
 
 if TYPE_CHECKING:
@@ -29,6 +31,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
+    coverage.configure(config)
 
 
 def _register(item: pytest.Item, gateway: OcrGateway) -> None:
@@ -62,6 +65,7 @@ def ocr_gateway(request: pytest.FixtureRequest, _ocr_gateway_session: GatewaySes
     gateway: OcrGateway = _fail_on_error(_ocr_gateway_session.gateway, options)
     _register(request.node, gateway)
     yield gateway
+    coverage.record(request.config, request.node.nodeid, gateway)
     gateway.close()
 
 
@@ -104,6 +108,7 @@ class OcrGatewayFactory:
 
     def close(self) -> None:
         for gateway in self._gateways:
+            coverage.record(self._item.config, self._item.nodeid, gateway)
             gateway.close()
 
 
