@@ -234,3 +234,21 @@ def test_a_coverage_store_adds_counts_and_clears(store: Any, tmp_path: Path) -> 
     assert counts.counts() == {key: 2, other: 1}
     counts.clear()
     assert counts.counts() == {}
+
+
+def test_the_document_has_the_shape_the_admin_openapi_describes(server: RunningServer) -> None:
+    import yaml
+
+    from mockserver.resources import data_path
+
+    schemas = yaml.safe_load(data_path("admin-openapi.yaml").read_text())["components"]["schemas"]
+    with httpx.Client(base_url=server.url) as http:
+        http.post("/_mock/reset")
+        http.post("/_mock/scripts", json={"id": "once", "model": "mistral/ocr-3", "text": "x", "times": 1})
+        http.post("/v1/ocr", json=BODY, headers=AUTH)
+        document = http.get("/_mock/coverage").json()
+    assert set(document) == set(schemas["Coverage"]["properties"]) == set(schemas["Coverage"]["required"])
+    row = rows(document)[("success", "mistral/ocr-3")]
+    assert set(row) == set(schemas["OutcomeCount"]["properties"]) == set(schemas["OutcomeCount"]["required"])
+    assert set(row["producers"][0]) == set(schemas["OutcomeCount"]["properties"]["producers"]["items"]["properties"])
+    assert {r["group"] for r in document["outcomes"]} < set(schemas["OutcomeCount"]["properties"]["group"]["enum"])
