@@ -26,7 +26,7 @@ from mockserver.gateway.upstream import FaultKind
 from mockserver.gateway.validation import js_trim
 
 SUCCESS = "success"
-NO_MODEL = "-"  # the request named no model (or was refused before its body was read)
+NO_MODEL = "(no model)"  # the request named none (or was refused before its body was read)
 OTHER_MODEL = "(not in catalog)"  # a model the catalog does not list: one column, whatever the caller sent
 
 GROUPS = ("success", "debug", "error", "unauthorised", "unsupported_model", "upstream", "fault")
