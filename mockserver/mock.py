@@ -12,8 +12,8 @@ import watchfiles
 import yaml
 
 from mockserver.coverage.counting import OutcomeCounter
-from mockserver.gateway.catalog import load_catalog
-from mockserver.gateway.errors import error_table
+from mockserver.gateway.catalog import Catalog, load_catalog
+from mockserver.gateway.errors import ErrorKind, error_table
 from mockserver.gateway.outcomes import OutcomeEntry, outcome_catalogue
 from mockserver.gateway.pipeline import Gateway
 from mockserver.gateway.spec import load_spec
@@ -64,6 +64,7 @@ class Mock:
                 journal_limit=self.settings.journal_limit,
                 key_records=self._key_records(fixtures),
             )
+        self._outcomes: tuple[Catalog, dict[str, ErrorKind], tuple[OutcomeEntry, ...]] | None = None
         self.coverage = OutcomeCounter(lambda: self.catalog, lambda: self.outcomes, coverage)
         self.reload_error: str | None = None
         self.gateway = Gateway(
@@ -77,8 +78,13 @@ class Mock:
 
     @property
     def outcomes(self) -> tuple[OutcomeEntry, ...]:
-        """The outcome catalogue of what this mock serves: its catalog and error table."""
-        return outcome_catalogue(self.catalog, error_table())
+        """The outcome catalogue of what this mock serves: its catalog and error table (derived again when
+        either is another object)."""
+        catalog, errors = self.catalog, error_table()
+        cached = self._outcomes
+        if cached is None or cached[0] is not catalog or cached[1] is not errors:
+            cached = self._outcomes = (catalog, errors, outcome_catalogue(catalog, errors))
+        return cached[2]
 
     def load_fixtures(self, directory: Path | None = None) -> FixtureSet:
         """The fixture files, checked: structure, models, and every rendered answer against the spec."""

@@ -8,7 +8,6 @@ The hot path is ``add``: one counter increment per outcome of an answered reques
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Iterable
 from typing import NamedTuple, Protocol
 
@@ -36,12 +35,14 @@ class MemoryCoverageStore:
     threads."""
 
     def __init__(self) -> None:
-        self._counts: Counter[CoverageKey] = Counter()
+        self._counts: dict[CoverageKey, int] = {}
         self._lock = threading.Lock()
 
     def add(self, keys: Iterable[CoverageKey]) -> None:
+        counts = self._counts
         with self._lock:
-            self._counts.update(keys)
+            for key in keys:
+                counts[key] = counts.get(key, 0) + 1
 
     def counts(self) -> dict[CoverageKey, int]:
         with self._lock:
