@@ -252,3 +252,14 @@ def test_the_document_has_the_shape_the_admin_openapi_describes(server: RunningS
     assert set(row) == set(schemas["OutcomeCount"]["properties"]) == set(schemas["OutcomeCount"]["required"])
     assert set(row["producers"][0]) == set(schemas["OutcomeCount"]["properties"]["producers"]["items"]["properties"])
     assert {r["group"] for r in document["outcomes"]} < set(schemas["OutcomeCount"]["properties"]["group"]["enum"])
+
+
+def test_an_error_variant_the_table_does_not_list_is_counted_outside_the_catalogue() -> None:
+    mock = Mock()
+    mock.engine.add({"model": "mistral/ocr-3", "error": {"code": "unauthorised", "description": "team_suspended"}})
+    with TestClient(create_app(mock=mock)) as client:
+        assert client.post("/v1/ocr", json=BODY, headers=AUTH).status_code == 401
+    document = mock.coverage.document()
+    assert document["covered"] == 0
+    assert [(row["outcome"], row["count"], row["group"]) for row in document["uncatalogued"]] == [
+        ("error.unauthorised", 1, "uncatalogued")]

@@ -198,3 +198,16 @@ def test_the_html_report_links_each_cell_to_its_tests(tmp_path: Path) -> None:
     assert anchor is not None
     linked = re.search(rf'<section id="{anchor.group(1)}">(.*?)</section>', page)
     assert linked is not None and "tests/test_x.py::test_four" in linked.group(1) and "3 requests" in linked.group(1)
+
+
+def test_a_mock_that_runs_elsewhere_counts_the_same(pytester: pytest.Pytester) -> None:
+    from tests.server import serve
+
+    with serve("--no-fixtures") as server:
+        result = run(pytester, "--ocr-gateway-url", server.url)
+    result.assert_outcomes(passed=6)
+    assert section(result) == expected_section()
+
+
+def test_collecting_only_does_not_fail_under(pytester: pytest.Pytester) -> None:
+    assert run(pytester, "--collect-only", "--ocr-gateway-coverage-fail-under=90").ret == 0

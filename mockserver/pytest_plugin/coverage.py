@@ -94,7 +94,8 @@ class OutcomeCoverage:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Any:
         result = yield
-        if self.reports.fail_under is not None and not hasattr(session.config, "workerinput"):
+        checked = not hasattr(session.config, "workerinput") and not session.config.option.collectonly
+        if self.reports.fail_under is not None and checked:
             percent = self.tally.percent if self.tally else 0.0
             if percent < self.reports.fail_under:
                 self.failed_under = True
