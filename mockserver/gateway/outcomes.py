@@ -29,8 +29,6 @@ SUCCESS = "success"
 NO_MODEL = "(no model)"  # the request named none (or was refused before its body was read)
 OTHER_MODEL = "(not in catalog)"  # a model the catalog does not list: one column, whatever the caller sent
 
-GROUPS = ("success", "debug", "error", "unauthorised", "unsupported_model", "upstream", "fault")
-
 
 @dataclass(frozen=True)
 class OutcomeEntry:
@@ -63,13 +61,10 @@ def fault_outcome(kind: str) -> str:
 
 
 def _error_group(kind: ErrorKind) -> str:
+    """upstream for the renderings of a failed provider call; a code with variants groups them; else error."""
     if kind.error_origin == "upstream":
         return "upstream"
-    if kind.status == 401:
-        return "unauthorised"
-    if kind.variant_field == "reason":
-        return "unsupported_model"
-    return "error"
+    return kind.code if kind.variants else "error"
 
 
 def outcome_catalogue(catalog: Catalog, errors: Mapping[str, ErrorKind]) -> tuple[OutcomeEntry, ...]:
