@@ -65,7 +65,7 @@ class Mock:
                 key_records=self._key_records(fixtures),
             )
         self._outcomes: tuple[Catalog, dict[str, ErrorKind], tuple[OutcomeEntry, ...]] | None = None
-        self.coverage = OutcomeCounter(lambda: self.catalog, lambda: self.outcomes, coverage)
+        self.coverage = OutcomeCounter(lambda: self.catalog, lambda: self.errors, lambda: self.outcomes, coverage)
         self.reload_error: str | None = None
         self.gateway = Gateway(
             keys=self.keyring, catalog=self.catalog, validator=BodyValidator(self.spec), upstream=self.engine
@@ -77,10 +77,15 @@ class Mock:
         return self.catalog.servable_models()
 
     @property
+    def errors(self) -> dict[str, ErrorKind]:
+        """The error table of what this mock serves."""
+        return error_table()
+
+    @property
     def outcomes(self) -> tuple[OutcomeEntry, ...]:
         """The outcome catalogue of what this mock serves: its catalog and error table (derived again when
         either is another object)."""
-        catalog, errors = self.catalog, error_table()
+        catalog, errors = self.catalog, self.errors
         cached = self._outcomes
         if cached is None or cached[0] is not catalog or cached[1] is not errors:
             cached = self._outcomes = (catalog, errors, outcome_catalogue(catalog, errors))

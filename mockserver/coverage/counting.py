@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from mockserver.gateway.catalog import Catalog
+from mockserver.gateway.errors import ErrorKind
 from mockserver.gateway.exchange import Exchange
 from mockserver.gateway.outcomes import DEBUG_PREFIX, OutcomeEntry, model_column, outcomes_of
 from mockserver.state.coverage import CoverageKey, CoverageStore
@@ -14,12 +15,13 @@ GATEWAY = "gateway"  # answered_by of a request refused before the provider step
 
 
 class OutcomeCounter:
-    """Counts each answered request under its outcomes; the catalogue is read when a document is built, so it
-    follows whatever catalog and error table the mock holds then."""
+    """Counts each answered request under its outcomes. The catalog, error table and catalogue are asked for
+    at each use, so they follow whatever release the mock serves then."""
 
-    def __init__(self, catalog: Callable[[], Catalog], catalogue: Callable[[], tuple[OutcomeEntry, ...]],
-                 store: CoverageStore) -> None:
+    def __init__(self, catalog: Callable[[], Catalog], errors: Callable[[], Mapping[str, ErrorKind]],
+                 catalogue: Callable[[], tuple[OutcomeEntry, ...]], store: CoverageStore) -> None:
         self._catalog = catalog
+        self._errors = errors
         self._catalogue = catalogue
         self.store = store
 
@@ -28,7 +30,8 @@ class OutcomeCounter:
         model = model_column(exchange.model, self._catalog())
         answered_by = exchange.answered_by.value if exchange.answered_by is not None else GATEWAY
         script, source = exchange.script_id or "", exchange.script_source or ""
-        self.store.add([CoverageKey(outcome, model, answered_by, script, source) for outcome in outcomes_of(exchange)])
+        outcomes = outcomes_of(exchange, self._errors())
+        self.store.add([CoverageKey(outcome, model, answered_by, script, source) for outcome in outcomes])
 
     def clear(self) -> None:
         self.store.clear()

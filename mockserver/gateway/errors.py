@@ -59,15 +59,6 @@ class GatewayError(Exception):
     def status(self) -> int:
         return self.kind.status
 
-    @property
-    def variant(self) -> str | None:
-        """Which of its code's listed variants this error is (None: the code has none, or not a listed one)."""
-        field = self.kind.variant_field
-        if field is None:
-            return None
-        value = self.description if field == "description" else self.extra.get(field)
-        return value if value in self.kind.variants else None
-
     def envelope(self, generation_id: str, debug: dict[str, Any] | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "generation_id": generation_id,

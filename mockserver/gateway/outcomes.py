@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import get_args
 
 from mockserver.gateway.catalog import Catalog
-from mockserver.gateway.errors import ErrorKind
+from mockserver.gateway.errors import ErrorKind, GatewayError
 from mockserver.gateway.exchange import Exchange
 from mockserver.gateway.pipeline import DEBUG_VARIANTS
 from mockserver.gateway.upstream import FaultKind
@@ -85,14 +85,24 @@ def outcome_catalogue(catalog: Catalog, errors: Mapping[str, ErrorKind]) -> tupl
     return tuple(entries)
 
 
-def outcomes_of(exchange: Exchange) -> tuple[str, ...]:
+def error_variant(error: GatewayError, errors: Mapping[str, ErrorKind]) -> str | None:
+    """Which of its code's listed variants ``error`` is, by the table (None: the code has none, or not one
+    the table lists: counted under the bare code, outside the catalogue)."""
+    kind = errors.get(error.kind.code)
+    if kind is None or kind.variant_field is None:
+        return None
+    value = error.description if kind.variant_field == "description" else error.extra.get(kind.variant_field)
+    return value if value in kind.variants else None
+
+
+def outcomes_of(exchange: Exchange, errors: Mapping[str, ErrorKind]) -> tuple[str, ...]:
     """The outcomes one answered request met: a connection fault (the client never sees the answer whole,
     or sees it late), an error by code and variant, or a success and each debug field it carried."""
     if exchange.fault is not None:
         return (fault_outcome(exchange.fault.kind),)
     error = exchange.error
     if error is not None:
-        return (error_outcome(error.kind.code, error.variant),)
+        return (error_outcome(error.kind.code, error_variant(error, errors)),)
     if not exchange.debug_variants:
         return (SUCCESS,)
     return (SUCCESS, *(debug_outcome(variant) for variant in exchange.debug_variants))
