@@ -4,6 +4,7 @@ request counted under its outcomes, over a real socket, across ``--workers 2``, 
 
 from __future__ import annotations
 
+import base64
 import concurrent.futures
 import subprocess
 from collections.abc import Iterator
@@ -31,11 +32,14 @@ BODY = {"model": "mistral/ocr-3", "image": "https://example.com/invoice.png"}
 # variants, each error code (401 per reason, the unsupported-model variants, the upstream renderings), faults.
 CATALOGUE = [
     ("success", "mistral/ocr-3"), ("success", "mistral/ocr-4"),
+    ("success.debug.routing", None), ("success.debug.routing_diagnostics", None),
     ("success.debug.upstream_request", None), ("success.debug.upstream_response", None),
-    ("success.debug.routing", None),
     ("error.unauthorised.missing_or_invalid_authorization_header", None),
+    ("error.unauthorised.Invalid JWT format", None), ("error.unauthorised.oauth_authentication_failed", None),
+    ("error.unauthorised.Missing kid in JWT header", None), ("error.unauthorised.Public key not found in JWKS", None),
     ("error.unauthorised.invalid_key_format", None), ("error.unauthorised.key_not_found_or_revoked", None),
     ("error.unauthorised.key_expired", None), ("error.unauthorised.invalid_secret", None),
+    ("error.unauthorised.requires_internal_token", None),
     ("error.payload_too_large", None), ("error.invalid_json", None), ("error.validation_error", None),
     ("error.model_required", None), ("error.key_limit_exceeded", None),
     ("error.unsupported_model_or_endpoint.model_not_found_or_inactive", None),
@@ -70,6 +74,13 @@ def test_a_catalog_with_another_ocr_model_adds_its_success(tmp_path: Path) -> No
     assert [entry.key for entry in mock.outcomes if entry.group == "success"] == [("success", "acme/ocr-9")]
 
 
+def _b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+CLAIMS = _b64('{"user_id":"u","workspace_id":"w","client_id":"c"}')
+
+
 def every_outcome(client: TestClient, mock: Mock) -> None:
     """One request for each outcome of the catalogue (so a catalogue entry nothing can produce shows here)."""
     mock.keyring.put([{"key": "aistats_v1_sk_expire1_x", "expired": True},
@@ -99,6 +110,8 @@ def every_outcome(client: TestClient, mock: Mock) -> None:
     for _ in range(7):  # the seven scripts above, in their order
         post()
     post(key=None)
+    for header, payload in (("!", CLAIMS), ("bnVsbA", CLAIMS), ("e30", CLAIMS), ('{"kid":"k"}', CLAIMS)):
+        post(key=f"{_b64(header) if header.startswith('{') else header}.{payload}.signature")  # JWT-shaped
     post(key="nope")
     post(key="aistats_v1_sk_unknown1_x")
     post(key="aistats_v1_sk_expire1_x")
@@ -115,6 +128,7 @@ def every_outcome(client: TestClient, mock: Mock) -> None:
     post({**BODY, "echo_upstream_request": True})
     post({**BODY, "debug": {"return_upstream_response": True}})
     post(headers={"x-gateway-debug": "true"})
+    post(headers={"x-aistats-testing-mode": "true"})
 
 
 def test_every_outcome_of_the_catalogue_can_be_met_and_is_counted_under_it() -> None:
@@ -125,7 +139,7 @@ def test_every_outcome_of_the_catalogue_can_be_met_and_is_counted_under_it() -> 
     assert [key for key, row in rows(document).items() if not row["count"]] == []
     assert document["uncatalogued"] == []
     assert (document["covered"], document["total"], document["percent"]) == (len(CATALOGUE), len(CATALOGUE), 100.0)
-    assert document["requests"] == 26  # one per post() above
+    assert document["requests"] == 31  # one per post() above
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +170,7 @@ def test_the_endpoint_counts_over_a_real_socket_with_model_and_script(server: Ru
     assert got[("error.unsupported_model_or_endpoint.model_not_found_or_inactive", None)]["models"] == {
         OTHER_MODEL: 1}
     assert got[("error.unauthorised.missing_or_invalid_authorization_header", None)]["answered_by"] == {"gateway": 1}
-    assert (document["requests"], document["covered"]) == (6, 5)
+    assert (document["requests"], document["covered"]) == (6, 6)  # debug: meta.routing and routing_diagnostics
 
 
 def test_reset_clears_the_counts_unless_asked_to_keep_them(server: RunningServer) -> None:
