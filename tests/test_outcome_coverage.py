@@ -32,7 +32,7 @@ BODY = {"model": "mistral/ocr-3", "image": "https://example.com/invoice.png"}
 # variants, each error code (401 per reason, the unsupported-model variants, the upstream renderings), faults.
 CATALOGUE = [
     ("success", "mistral/ocr-3"), ("success", "mistral/ocr-4"),
-    ("success.debug.routing", None), ("success.debug.routing_diagnostics", None),
+    ("success.debug.meta_routing", None), ("success.debug.routing_diagnostics", None),
     ("success.debug.upstream_request", None), ("success.debug.upstream_response", None),
     ("error.unauthorised.missing_or_invalid_authorization_header", None),
     ("error.unauthorised.Invalid JWT format", None), ("error.unauthorised.oauth_authentication_failed", None),
@@ -166,7 +166,7 @@ def test_the_endpoint_counts_over_a_real_socket_with_model_and_script(server: Ru
         "producers": [{"answered_by": "script", "script": "down", "source": "runtime", "model": "mistral/ocr-3",
                        "count": 3}]}
     assert got[("success", "mistral/ocr-4")]["answered_by"] == {"builtin": 1}
-    assert got[("success.debug.routing", None)]["count"] == 1
+    assert got[("success.debug.meta_routing", None)]["count"] == 1
     assert got[("error.unsupported_model_or_endpoint.model_not_found_or_inactive", None)]["models"] == {
         OTHER_MODEL: 1}
     assert got[("error.unauthorised.missing_or_invalid_authorization_header", None)]["answered_by"] == {"gateway": 1}

@@ -71,7 +71,7 @@ scripts:
 
 MET = [  # label, tests, requests
     ("200 success mistral/ocr-3", 2, 2),
-    ("200 success + debug routing", 1, 1),
+    ("200 success + debug meta_routing", 1, 1),
     ("200 success + debug routing_diagnostics", 1, 1),
     ("401 unauthorised: invalid_key_format", 1, 1),
     ("400 unsupported_model_or_endpoint: unsupported_endpoint_for_model", 1, 1),

@@ -27,7 +27,7 @@ def test_reads_an_invoice(ocr_gateway):
         assert client.post("/ocr", json=BODY).status_code == 200
 
 
-def test_reads_with_routing_debug(ocr_gateway):
+def test_reads_with_debug_on(ocr_gateway):
     ocr_gateway.add(model="mistral/ocr-3", text="INVOICE 1")
     with ocr_gateway.httpx_client(in_process=True) as client:
         assert client.post("/ocr", json={**BODY, "debug": {"enabled": True}}).status_code == 200
@@ -98,7 +98,7 @@ def main() -> None:
         output = run.stdout.replace(str(work) + "/", "")
         (work / "terminal.html").write_text(terminal_page(output))
         screenshot(work / "terminal.html", HERE / "outcomes-terminal.png", "900,900")
-        screenshot(work / "outcomes.html", HERE / "outcomes-report.png", "1100,1000")
+        screenshot(work / "outcomes.html", HERE / "outcomes-report.png", "1100,1160")
 
 
 if __name__ == "__main__":

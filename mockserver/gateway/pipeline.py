@@ -38,7 +38,7 @@ from mockserver.state.keys import Keyring
 
 # The debug fields a success can carry, each asked for on its own (the outcome catalogue counts each).
 ROUTING, ROUTING_DIAGNOSTICS, UPSTREAM_REQUEST, UPSTREAM_RESPONSE = DEBUG_VARIANTS = (
-    "routing", "routing_diagnostics", "upstream_request", "upstream_response")
+    "meta_routing", "routing_diagnostics", "upstream_request", "upstream_response")
 
 @dataclass(frozen=True)
 class Answer:
