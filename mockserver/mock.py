@@ -12,11 +12,12 @@ import watchfiles
 import yaml
 
 from mockserver.coverage.counting import OutcomeCounter
-from mockserver.gateway.catalog import Catalog, load_catalog
-from mockserver.gateway.errors import ErrorKind, error_table
+from mockserver.gateway.catalog import Catalog, catalog_from_document, load_catalog
+from mockserver.gateway.errors import ErrorKind
 from mockserver.gateway.outcomes import OutcomeEntry, outcome_catalogue
 from mockserver.gateway.pipeline import Gateway
-from mockserver.gateway.spec import load_spec
+from mockserver.gateway.release import known_releases, load_release
+from mockserver.gateway.spec import load_spec, release_spec
 from mockserver.gateway.validation import BodyValidator
 from mockserver.scripting.engine import ScriptEngine
 from mockserver.scripting.loader import (
@@ -24,6 +25,7 @@ from mockserver.scripting.loader import (
     FixtureSet,
     Problem,
     check_models,
+    for_release,
     read_directory,
     structural_problems,
 )
@@ -39,8 +41,10 @@ log = logging.getLogger("ocr_mock")
 class Mock:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        self.catalog = load_catalog(self.settings.catalog)
-        self.spec = load_spec(self.settings.spec)
+        self.release = load_release(self.settings.gateway_release)
+        self.catalog = (load_catalog(self.settings.catalog) if self.settings.catalog
+                        else catalog_from_document(self.release.catalog, self.release.folder))
+        self.spec = load_spec(self.settings.spec) if self.settings.spec else release_spec(self.release.name)
         self._file_keys = _load_keys_file(self.settings.keys_file)
         fixtures = self.load_fixtures()
         closed = bool(self.settings.keys_file or self.settings.keys)
@@ -67,8 +71,9 @@ class Mock:
         self._outcomes: tuple[Catalog, dict[str, ErrorKind], tuple[OutcomeEntry, ...]] | None = None
         self.coverage = OutcomeCounter(lambda: self.catalog, lambda: self.errors, lambda: self.outcomes, coverage)
         self.reload_error: str | None = None
+        validator = BodyValidator(self.spec, refinements=tuple(self.release.get("request", "refinements")))
         self.gateway = Gateway(
-            keys=self.keyring, catalog=self.catalog, validator=BodyValidator(self.spec), upstream=self.engine
+            keys=self.keyring, catalog=self.catalog, validator=validator, upstream=self.engine, release=self.release
         )
 
     @property
@@ -78,8 +83,8 @@ class Mock:
 
     @property
     def errors(self) -> dict[str, ErrorKind]:
-        """The error table of what this mock serves."""
-        return error_table()
+        """The error table of the release this mock serves."""
+        return self.gateway.errors.kinds
 
     @property
     def outcomes(self) -> tuple[OutcomeEntry, ...]:
@@ -97,7 +102,10 @@ class Mock:
         if directory is None:
             return FixtureSet()
         fixtures, problems = read_directory(directory)
-        problems += check_models(fixtures, self.ocr_models) + rendering_problems(fixtures, self.catalog, self.spec)
+        fixtures, found = for_release(fixtures, self.release.name, known_releases())
+        problems += found
+        problems += check_models(fixtures, self.ocr_models)
+        problems += rendering_problems(fixtures, self.catalog, self.spec, self.release)
         if problems:
             raise FixtureError(problems)
         return fixtures

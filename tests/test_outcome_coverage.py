@@ -278,3 +278,13 @@ def test_an_error_variant_the_table_does_not_list_is_counted_outside_the_catalog
     assert document["covered"] == 0
     assert [(row["outcome"], row["count"], row["group"]) for row in document["uncatalogued"]] == [
         ("error.unauthorised", 1, "uncatalogued")]
+
+
+def test_the_catalogue_follows_the_release_the_mock_serves() -> None:
+    july = {entry.key for entry in Mock(Settings(gateway_release="2026-07")).outcomes}
+    august = {entry.key for entry in Mock(Settings(gateway_release="2026-08")).outcomes}
+    assert august - july == {("success", "mistral/ocr-4.1"), ("error.model_region_unavailable", None),
+                             ("error.unauthorised.oauth_delegated_key_required", None),
+                             ("error.unauthorised.legacy_key_prefix_retired", None),
+                             ("error.unauthorised.management_key_not_valid_for_gateway", None)}
+    assert july - august == set()

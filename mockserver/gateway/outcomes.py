@@ -88,7 +88,7 @@ def outcome_catalogue(catalog: Catalog, errors: Mapping[str, ErrorKind]) -> tupl
 def error_variant(error: GatewayError, errors: Mapping[str, ErrorKind]) -> str | None:
     """Which of its code's listed variants ``error`` is, by the table (None: the code has none, or not one
     the table lists: counted under the bare code, outside the catalogue)."""
-    kind = errors.get(error.kind.code)
+    kind = errors.get(error.code)
     if kind is None or kind.variant_field is None:
         return None
     value = error.description if kind.variant_field == "description" else error.extra.get(kind.variant_field)
@@ -102,7 +102,7 @@ def outcomes_of(exchange: Exchange, errors: Mapping[str, ErrorKind]) -> tuple[st
         return (fault_outcome(exchange.fault.kind),)
     error = exchange.error
     if error is not None:
-        return (error_outcome(error.kind.code, error_variant(error, errors)),)
+        return (error_outcome(error.code, error_variant(error, errors)),)
     if not exchange.debug_variants:
         return (SUCCESS,)
     return (SUCCESS, *(debug_outcome(variant) for variant in exchange.debug_variants))
