@@ -50,9 +50,15 @@ class AdminService:
             return False, body
         return True, body
 
-    def reset(self) -> None:
-        """Scripts, journal and key accounts back to the files, for every process sharing the store."""
-        self.mock.reset()
+    def reset(self, *, keep_coverage: bool = False) -> None:
+        """Scripts, journal and key accounts back to the files (and the outcome counts to zero unless kept), for
+        every process sharing the store."""
+        self.mock.reset(keep_coverage=keep_coverage)
+
+    def coverage(self) -> Json:
+        """The ``/_mock/coverage`` document: each outcome and how often it was met since the last reset."""
+        document: Json = self.mock.coverage.document()
+        return document
 
     def scripts(self) -> list[Json]:
         return [script.to_json() for script in self.mock.engine.scripts()]

@@ -12,7 +12,10 @@ from typing import Any
 import yaml
 
 from mockserver.admin import AdminService
-from mockserver.gateway.catalog import catalog_from_document, load_catalog
+from mockserver.coverage.counting import OutcomeCounter
+from mockserver.gateway.catalog import Catalog, catalog_from_document, load_catalog
+from mockserver.gateway.errors import ErrorKind
+from mockserver.gateway.outcomes import OutcomeEntry, outcome_catalogue
 from mockserver.gateway.pipeline import Gateway
 from mockserver.gateway.release import known_releases, load_release
 from mockserver.gateway.spec import load_spec, release_spec
@@ -57,6 +60,9 @@ class Mock:
         self.journal = Journal(self.state.journal)
         self._fill_if_first()
         self.state.connection.on_rejoin(self._fill_if_first)  # a Redis that restarted empty is filled again
+        self._outcomes: tuple[Catalog, dict[str, ErrorKind], tuple[OutcomeEntry, ...]] | None = None
+        self.coverage = OutcomeCounter(lambda: self.catalog, lambda: self.errors, lambda: self.outcomes,
+                                       self.state.coverage)
         self.reload_error: str | None = None
         validator = BodyValidator(self.spec, refinements=tuple(self.release.get("request", "refinements")))
         self.admin = AdminService(self)
@@ -73,6 +79,21 @@ class Mock:
     def ocr_models(self) -> list[str]:
         """The models whose requests reach the provider, where scripts answer."""
         return self.catalog.servable_models()
+
+    @property
+    def errors(self) -> dict[str, ErrorKind]:
+        """The error table of the release this mock serves."""
+        return self.gateway.errors.kinds
+
+    @property
+    def outcomes(self) -> tuple[OutcomeEntry, ...]:
+        """The outcome catalogue of what this mock serves: its catalog and error table (derived again when
+        either is another object)."""
+        catalog, errors = self.catalog, self.errors
+        cached = self._outcomes
+        if cached is None or cached[0] is not catalog or cached[1] is not errors:
+            cached = self._outcomes = (catalog, errors, outcome_catalogue(catalog, errors))
+        return cached[2]
 
     def load_fixtures(self, directory: Path | None = None) -> FixtureSet:
         """The fixture files, checked: structure, models, and every rendered answer against the spec."""
@@ -109,11 +130,13 @@ class Mock:
     def _reset_keys(self) -> None:
         self.keyring.replace(self._base_key_records())
 
-    def reset(self) -> None:
-        """Scripts, journal and key accounts back to the files."""
+    def reset(self, *, keep_coverage: bool = False) -> None:
+        """Scripts, journal and key accounts back to the files; the outcome counts cleared unless kept."""
         self.engine.reset()
         self.journal.clear()
         self._reset_keys()
+        if not keep_coverage:
+            self.coverage.clear()
 
     def reload(self) -> bool:
         """Read the fixture files again; a broken set leaves the last good one serving."""

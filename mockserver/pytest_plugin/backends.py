@@ -69,7 +69,11 @@ class Backend(Protocol):
 
     def set_default(self, model: str, step: Mapping[str, Any]) -> None: ...
 
-    def reset(self) -> None: ...
+    def coverage(self) -> Json:
+        """The mock's ``/_mock/coverage`` document: each outcome and how often it was met since the last reset."""
+        ...
+
+    def reset(self, *, keep_coverage: bool = False) -> None: ...
 
     def release(self) -> None:
         """A test is done with it: a private mock stops; a shared one stays for the next test."""
@@ -136,8 +140,11 @@ class LocalBackend:
         except FixtureError as exc:
             raise _problems_error("the mock refused the default", [str(p) for p in exc.problems]) from None
 
-    def reset(self) -> None:
-        self.host.mock.admin.reset()
+    def coverage(self) -> Json:
+        return self.host.mock.admin.coverage()
+
+    def reset(self, *, keep_coverage: bool = False) -> None:
+        self.host.mock.admin.reset(keep_coverage=keep_coverage)
 
     def release(self) -> None:
         if self._owned:
@@ -209,8 +216,12 @@ class RemoteBackend:
         raise ScriptError(f"a default for {model} cannot be set through the admin API: put the 'defaults' entry "
                           "in the fixture directory of the mock at --ocr-gateway-url")
 
-    def reset(self) -> None:
-        self._call("POST", "/reset")
+    def coverage(self) -> Json:
+        document: Json = self._call("GET", "/coverage")
+        return document
+
+    def reset(self, *, keep_coverage: bool = False) -> None:
+        self._call("POST", "/reset?keep_coverage=true" if keep_coverage else "/reset")
 
     def release(self) -> None:
         pass  # the session's: closed by close()

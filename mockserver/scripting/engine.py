@@ -48,6 +48,7 @@ class ScriptEngine:
         self._lock = threading.Lock()
         self._files = fixtures or FixtureSet()
         self._defaults: dict[str, Outcome] = dict(self._files.defaults)
+        self._default_sources: dict[str, str] = dict(self._files.default_sources)  # model -> its file ("runtime")
         self._version = -1
         self._cached: list[Script] = []
         self._parsed: dict[str, tuple[dict[str, Any], Script]] = {}  # runtime scripts: id -> (spec, script)
@@ -63,12 +64,14 @@ class ScriptEngine:
         for script in self._files.scripts:
             _reseed(script)
         self._defaults = dict(self._files.defaults)
+        self._default_sources = dict(self._files.default_sources)
         self.store.replace([StoredScript(script.id, script.source) for script in self._files.scripts])
 
     def load(self, fixtures: FixtureSet) -> None:
         """New fixture files (a reload): their scripts replace the old file scripts; runtime ones stay."""
         self._files = fixtures
         self._defaults = dict(fixtures.defaults)
+        self._default_sources = dict(fixtures.default_sources)
         view = self.store.view(-1)
         runtime = [stored for stored in view.scripts or [] if stored.runtime]
         self.store.replace(
@@ -94,6 +97,7 @@ class ScriptEngine:
     def set_default(self, model: str, outcome: Outcome) -> None:
         """This process's default answer for ``model`` (defaults are not shared state: they come from files)."""
         self._defaults[model] = outcome
+        self._default_sources[model] = "runtime"
 
     def set_callback(self, script_id: str, callback: Callable[[OcrCall], Awaitable[Outcome | None]],
                      name: str) -> None:
@@ -187,13 +191,20 @@ class ScriptEngine:
             else AnsweredBy.BUILTIN
         )
         script_id = selection.script.id if selection.script else None
+        source = (
+            selection.script.source
+            if selection.script
+            else self._default_sources.get(call.gateway_model)
+            if selection.outcome is not None
+            else None
+        )
         try:
             document, fault = await play(selection.outcome, call)
         except GatewayError as error:
-            return ProviderAnswer(error=error, answered_by=answered_by, script_id=script_id, nearest=selection.nearest)
-        return ProviderAnswer(
-            document=document, fault=fault, answered_by=answered_by, script_id=script_id, nearest=selection.nearest
-        )
+            return ProviderAnswer(error=error, answered_by=answered_by, script_id=script_id, source=source,
+                                  nearest=selection.nearest)
+        return ProviderAnswer(document=document, fault=fault, answered_by=answered_by, script_id=script_id,
+                              source=source, nearest=selection.nearest)
 
 
 async def play(outcome: Outcome | None, call: OcrCall) -> tuple[UpstreamDocument, Fault | None]:

@@ -10,6 +10,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 
+from mockserver.state.coverage import MemoryCoverageStore
 from mockserver.state.journal import Entry
 from mockserver.state.keys import KeyAccount
 from mockserver.state.stores import ScriptsView, State, StoredScript
@@ -154,4 +155,5 @@ class MemoryConnection:
 
 
 def open_memory(journal_limit: int) -> State:
-    return State(MemoryConnection(), MemoryScripts(), MemoryKeys(), MemoryJournal(journal_limit))
+    return State(MemoryConnection(), MemoryScripts(), MemoryKeys(), MemoryJournal(journal_limit),
+                 MemoryCoverageStore())

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, replace
 from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 
+from mockserver.state.coverage import CoverageKey
 from mockserver.state.journal import Entry
 from mockserver.state.keys import KeyAccount
 from mockserver.state.stores import ScriptsView, State, StoredScript, StoreUnavailable
@@ -350,6 +351,31 @@ class RedisJournal(_Part):
             pipe.delete(self._list).set(self._dropped, 0).execute()
 
 
+class RedisCoverage(_Part):
+    """One hash of counters, its field the outcome key as JSON: one ``HINCRBY`` per outcome, in one
+    pipeline per request (no read before the write, so replicas never lose an increment)."""
+
+    def __init__(self, client: redis.Redis, namespace: str, description: str, link: _Link) -> None:
+        super().__init__(client, namespace, description, link)
+        self._counts = self.key("coverage")
+
+    @_guarded
+    def add(self, keys: Iterable[CoverageKey]) -> None:
+        with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.hincrby(self._counts, orjson.dumps(list(key)), 1)
+            pipe.execute()
+
+    @_guarded
+    def counts(self) -> dict[CoverageKey, int]:
+        return {CoverageKey(*orjson.loads(field)): int(count)
+                for field, count in self._redis.hgetall(self._counts).items()}
+
+    @_guarded
+    def clear(self) -> None:
+        self._redis.delete(self._counts)
+
+
 class RedisConnection(_Part):
     def on_rejoin(self, callback: Callable[[], None]) -> None:
         self._link.on_rejoin = callback
@@ -384,6 +410,7 @@ def open_redis(url: str, namespace: str, journal_limit: int) -> State:
         RedisScripts(client, namespace, description, link),
         RedisKeys(client, namespace, description, link),
         RedisJournal(client, namespace, description, link, journal_limit),
+        RedisCoverage(client, namespace, description, link),
     )
 
 

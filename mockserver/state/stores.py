@@ -1,5 +1,6 @@
 """The state a mock keeps between requests, behind one interface per kind (in the manner of WireMock's
-``Stores``): scripts and their call counts, key accounts and their usage, the journal.
+``Stores``): scripts and their call counts, key accounts and their usage, the journal, the outcome counts
+(``coverage.CoverageStore``).
 
 The pipeline, the script engine, the keyring and the admin service see only these Protocols. Three
 implementations exist: ``memory`` (one process, the default), ``sqlite`` (one file shared by the processes
@@ -14,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from mockserver.state.coverage import CoverageStore
 from mockserver.state.journal import Entry
 from mockserver.state.keys import KeyAccount
 
@@ -144,3 +146,4 @@ class State:
     scripts: ScriptStore
     keys: KeyStore
     journal: JournalStore
+    coverage: CoverageStore

@@ -8,8 +8,8 @@ another worker's; WAL mode lets readers go on while one worker writes; ``busy_ti
 wait for the lock instead of failing. Nothing here is a home-made lock or protocol.
 
 The database holds only what must be shared: script definitions and call counts, key accounts with
-their usage, and journal rows; each process keeps its parsed scripts and the checks' logic. The
-single-process default never opens a database and keeps its in-memory speed. Any error of SQLite's
+their usage, journal rows and outcome counts; each process keeps its parsed scripts and the checks' logic.
+The single-process default never opens a database and keeps its in-memory speed. Any error of SQLite's
 (a lock held past the busy timeout, a disk error) is the store being unavailable.
 """
 
@@ -35,6 +35,9 @@ CREATE TABLE IF NOT EXISTS keys (position INTEGER PRIMARY KEY AUTOINCREMENT, kid
     account BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY AUTOINCREMENT, model TEXT, status INTEGER,
     entry BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS coverage (outcome TEXT NOT NULL, model TEXT NOT NULL, answered_by TEXT NOT NULL,
+    script TEXT NOT NULL, source TEXT NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (outcome, model, answered_by, script, source)) WITHOUT ROWID;
 """
 
 
@@ -128,7 +131,7 @@ class SharedDatabase:
     def wipe(self) -> None:
         """Empty every table: the workers that attach next start from the files."""
         with self.transaction() as db:
-            for table in ("meta", "scripts", "keys", "journal", "sqlite_sequence"):
+            for table in ("meta", "scripts", "keys", "journal", "coverage", "sqlite_sequence"):
                 db.execute(f"DELETE FROM {table}")
 
     def close(self) -> None:
