@@ -6,6 +6,7 @@
 ARG BASE_IMAGE=python:3.12-slim
 
 # ---- builder: a wheel of the project, installed with its dependencies into a venv ------------------
+# With the [redis] extra's client, so replicas can share their state (docker-compose.replicas.yml).
 FROM ${BASE_IMAGE} AS builder
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -18,7 +19,7 @@ COPY contract_tests ./contract_tests
 COPY fixtures ./fixtures
 RUN python3 -m venv /opt/ocr-mock \
     && /opt/ocr-mock/bin/pip wheel --no-cache-dir --no-deps --wheel-dir /dist . \
-    && /opt/ocr-mock/bin/pip install --no-cache-dir /dist/aistats_ocr_mock-*.whl \
+    && /opt/ocr-mock/bin/pip install --no-cache-dir /dist/aistats_ocr_mock-*.whl 'redis[hiredis]>=5,<9' \
     && /opt/ocr-mock/bin/ocr-mock --version
 
 # ---- runtime: the venv and the health probe, nothing else from the build ----------------------------

@@ -12,7 +12,7 @@ FUZZ_SECONDS ?= 600
 SOAK_SECONDS ?= 60
 SOAK_CLIENTS ?= 64
 
-.PHONY: serve test contract bench lint typecheck clean docker-smoke fuzz fuzz-atheris fuzz-schemathesis soak dist
+.PHONY: serve test contract bench lint typecheck clean docker-smoke fuzz fuzz-atheris fuzz-schemathesis soak dist redis-server
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,7 +36,12 @@ $(ORACLE_STAMP): $(ORACLE_DIR)/package-lock.json $(ORACLE_DIR)/package.json
 	cd $(ORACLE_DIR) && npm ci --no-audit --no-fund
 	@touch $(ORACLE_STAMP)
 
-test: $(STAMP) $(ORACLE_STAMP)
+# The Redis store's tests start a real redis-server (tests/redis_server.py): Debian's package, installed here
+# when missing (CI runs as root on a clean Debian machine). Without root, install it yourself first.
+redis-server:
+	@command -v redis-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server)
+
+test: $(STAMP) $(ORACLE_STAMP) redis-server
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest

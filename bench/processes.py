@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -72,7 +73,7 @@ def running(spec: ServerSpec, log_dir: Path, ready_body: bytes, auth: str, timeo
 
 def start(spec: ServerSpec, log_dir: Path) -> Running:
     port = free_port()
-    log = log_dir / f"{spec.name.replace(' ', '-')}.log"
+    log = log_dir / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', spec.name)}.log"
     command = [part.replace("{port}", str(port)).replace("{scratch}", str(log_dir)) for part in spec.command]
     with log.open("ab") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=spec.cwd, start_new_session=True)

@@ -22,7 +22,6 @@ _PIPELINE = tuple(
         "web/app",
         "gateway/pipeline",
         "gateway/auth",
-        "state/keys",
         "gateway/catalog",
         "gateway/routing",
         "gateway/pricing",
@@ -43,6 +42,7 @@ CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("mockserver/gateway/reading.py", "mockserver/gateway/parsing.py", "_read_body ("),
     ),
     ("encoding the answer and its headers", ("mockserver/web/http.py",)),
+    ("the state: journal entries, key accounts, script counts (any store)", ("mockserver/state/",)),
     ("the handler and gateway pipeline (auth, catalog, routing, pricing, success body)", _PIPELINE),
     (
         "HTTP server: parsing, socket reads and writes (uvicorn, httptools)",

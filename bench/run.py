@@ -10,12 +10,15 @@ machine spoils one round, not the comparison.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
@@ -28,7 +31,7 @@ from .memory import large_image_memory
 from .processes import ServerSpec, running, tree_cpu_seconds
 from .profile import profile_under_load
 from .report import BARE, MOCK, PRISM, Results, markdown, write
-from .tools import ensure_prism, ensure_wrk, py_spy
+from .tools import ensure_prism, ensure_redis_server, ensure_wrk, py_spy
 from .validation_micro import validation_timings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +55,32 @@ UVICORN = (
 
 MOCK_SQLITE = MOCK + " --log-level warning --state-file (SQLite state, 1 process)"
 MOCK_WORKERS = MOCK + " --log-level warning --workers 2 (SQLite state)"
+MOCK_REDIS = MOCK + " --log-level warning --state redis:// (Redis state, 1 process)"
+
+
+@contextlib.contextmanager
+def running_redis(binary: str, logs: Path) -> Iterator[str]:
+    """A redis-server on a free loopback port for the run, in memory only; its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with (logs / "redis.log").open("ab") as out:
+        process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                    "--appendonly", "no", "--dir", str(logs)], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"redis-server did not start (see {logs / 'redis.log'})") from None
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def plugin_costs(tests: int, repeats: int) -> dict[str, float]:
@@ -65,7 +94,7 @@ def plugin_costs(tests: int, repeats: int) -> dict[str, float]:
     return costs
 
 
-def server_specs(prism: Path | None) -> list[ServerSpec]:
+def server_specs(prism: Path | None, redis_url: str | None) -> list[ServerSpec]:
     """The mock as users run it, and the peers; the Starlette peers get the mock's uvicorn settings."""
     # 2026-07: the measurements (20 MB images among them) were made for the July gateway, which had no 16 MiB limit
     mock_quiet = (str(BIN / "ocr-mock"), "serve", "--port", "{port}", "--log-level", "warning", "--gateway-release",
@@ -76,6 +105,9 @@ def server_specs(prism: Path | None) -> list[ServerSpec]:
         # The shared state's own cost: one process, scripts/keys/journal in SQLite instead of memory.
         ServerSpec(MOCK_SQLITE, (*mock_quiet, "--state-file", "{scratch}/state.sqlite3")),
         ServerSpec(MOCK_WORKERS, (*mock_quiet, "--workers", "2")),
+        # Replicas on many machines: the state in a local Redis (one round trip or more per store operation).
+        *([ServerSpec(MOCK_REDIS, (*mock_quiet, "--state", redis_url, "--state-namespace", "bench"))]
+          if redis_url else []),
         ServerSpec(BARE, (*UVICORN, "bench.bare_server:app"), cwd=ROOT),
         ServerSpec("Starlette + openapi-core validate_request", (*UVICORN, "bench.openapi_core_server:app"), cwd=ROOT),
     ]
@@ -145,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--no-contract", dest="contract", action="store_false", help="skip the suite's speed")
     parser.add_argument("--no-plugin", dest="plugin", action="store_false", help="skip the plugin's overhead")
+    parser.add_argument("--servers", nargs="+", metavar="TEXT",
+                        help="load-test only the servers whose name contains one of these (e.g. 'warning')")
+    parser.add_argument("--load-only", action="store_true", help="only the load table (no cold start, memory...)")
     parser.add_argument("--no-install", dest="install", action="store_false",
                         help="skip what installing the package costs a pytest run (bench/pytest_overhead.py)")
     args = parser.parse_args(argv)
@@ -166,7 +201,21 @@ def main(argv: list[str] | None = None) -> int:
         if prism is None:
             results.skipped.append(f"Prism: {why}")
     results.machine = _machine(wrk)
-    specs = server_specs(prism)
+    redis_server, why = ensure_redis_server()
+    with contextlib.ExitStack() as stack:
+        redis_url = None
+        if redis_server is None:
+            results.skipped.append(f"Redis state: {why}")
+        else:
+            redis_url = stack.enter_context(running_redis(redis_server, logs))
+        return _measure(args, results, wrk, prism, redis_url, logs, started)
+
+
+def _measure(args: argparse.Namespace, results: Results, wrk: str | None, prism: Path | None, redis_url: str | None,
+             logs: Path, started: float) -> int:
+    specs = server_specs(prism, redis_url)
+    if args.servers:
+        specs = [spec for spec in specs if any(text in spec.name for text in args.servers)]
     results.settings = (
         f"wrk, 1 thread, 32 connections, one {len(SUCCESS):,}-byte POST (success) or {len(ERROR):,}-byte POST "
         f"(error: `model` is a number), {args.warmup:g} s warm-up then {args.seconds:g} s measured per run, "
@@ -175,12 +224,15 @@ def main(argv: list[str] | None = None) -> int:
         "The Starlette peers run on uvicorn with the mock's settings (httptools, uvloop, no access log, "
         "no proxy headers); the mock runs with its defaults, which log one line per request, and "
         "with `--log-level warning`: in memory, with its state in SQLite in one process (`--state-file`: "
-        "the shared state's own cost), and as `--workers 2` over that SQLite state. Server CPU µs/req is "
+        "the shared state's own cost), as `--workers 2` over that SQLite state, and with its state in a "
+        "local redis-server (`--state redis://`, one process). Server CPU µs/req is "
         "the CPU time (user + system) of the server process and its workers over the measured run divided "
         "by the answers: it moves much less than req/s when other work shares the machine."
     )
     if wrk is not None:
         _load_rounds(args, wrk, specs, results, logs)
+    if args.load_only:
+        return _finish(args, results, started)
 
     print("[cold start]", flush=True)
     for spec in specs:
@@ -226,6 +278,10 @@ def main(argv: list[str] | None = None) -> int:
         install = pytest_overhead.measure(runs=15 if not args.quick else 3, fixture_runs=7 if not args.quick else 1)
         pytest_overhead.write(args.output, pytest_overhead.markdown(install, time.perf_counter() - started_install))
 
+    return _finish(args, results, started)
+
+
+def _finish(args: argparse.Namespace, results: Results, started: float) -> int:
     results.machine.append(("load average after", " ".join(Path("/proc/loadavg").read_text().split()[:3])))
     results.elapsed_s = time.perf_counter() - started
     text = markdown(results)

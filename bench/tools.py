@@ -30,16 +30,25 @@ def _run(command: list[str], timeout: float) -> bool:
 
 def ensure_wrk() -> tuple[str | None, str]:
     """wrk's path, or None and why not."""
-    found = shutil.which("wrk")
+    return _ensure_debian_tool("wrk", "wrk")
+
+
+def ensure_redis_server() -> tuple[str | None, str]:
+    """redis-server's path (Debian's package, as ``make test`` installs it), or None and why not."""
+    return _ensure_debian_tool("redis-server", "redis-server")
+
+
+def _ensure_debian_tool(command: str, package: str) -> tuple[str | None, str]:
+    found = shutil.which(command)
     if found:
         return found, ""
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return None, "wrk is not installed and cannot be (needs root and apt-get): apt-get install wrk"
-    if not _run(["apt-get", "install", "-y", "-q", "wrk"], 600):
+        return None, f"{command} is not installed and cannot be (needs root and apt-get): apt-get install {package}"
+    if not _run(["apt-get", "install", "-y", "-q", package], 600):
         _run(["apt-get", "update", "-q"], 600)
-        _run(["apt-get", "install", "-y", "-q", "wrk"], 600)
-    found = shutil.which("wrk")
-    return (found, "") if found else (None, "apt-get could not install wrk")
+        _run(["apt-get", "install", "-y", "-q", package], 600)
+    found = shutil.which(command)
+    return (found, "") if found else (None, f"apt-get could not install {package}")
 
 
 def ensure_prism() -> tuple[Path | None, str]:

@@ -56,4 +56,23 @@ for _ in $(seq 1 40); do
 done
 [ "$health" = healthy ] || { echo "FAIL docker health: $health" >&2; exit 1; }
 echo "ok   docker health: healthy"
+
+# docker-compose.replicas.yml: Redis, three replicas of the image, nginx in front.
+COMPOSE="${COMPOSE:-docker compose}"
+REPLICAS_PORT="${REPLICAS_PORT:-18081}"
+replicas() {
+    OCR_MOCK_HOST_PORT="$REPLICAS_PORT" BASE_IMAGE="$BASE_IMAGE" $COMPOSE -p "ocr-mock-replicas-smoke-$$" \
+        -f docker-compose.replicas.yml "$@"
+}
+echo "== replicas: up (3 mocks over one Redis, behind nginx) on 127.0.0.1:$REPLICAS_PORT"
+replicas_cleanup() {
+    replicas_status=$?
+    [ "$replicas_status" = 0 ] || replicas logs --tail 40 >&2 || true
+    replicas down --volumes >/dev/null 2>&1 || true
+    (exit "$replicas_status")
+    cleanup
+}
+trap replicas_cleanup EXIT
+replicas up --detach --build --wait
+OCR_MOCK_ADMIN_TOKEN=ocr-mock-dev-admin-token "$PYTHON" docker/replicas_probe.py "http://127.0.0.1:$REPLICAS_PORT"
 echo "== docker-smoke passed"

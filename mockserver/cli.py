@@ -22,6 +22,9 @@ from mockserver.mock import Mock
 from mockserver.resources import fixtures_dir
 from mockserver.scripting.loader import FixtureError
 from mockserver.settings import DEFAULT_JOURNAL_LIMIT, DEFAULT_MAX_BODY_BYTES, Settings
+from mockserver.state.commands import state as state_commands
+from mockserver.state.opening import MEMORY, check_state_url, sqlite_path, sqlite_url
+from mockserver.state.stores import StoreUnavailable
 from mockserver.web.app import create_app
 
 _option = partial(click.option, show_envvar=True)  # serve --help shows each option's environment variable
@@ -82,9 +85,14 @@ def main() -> None:
 @_option("--log-level", default="info", show_default=True, envvar="OCR_MOCK_LOG_LEVEL",
               type=click.Choice(["debug", "info", "warning", "error"]))
 @_option("--workers", default=1, show_default=True, type=click.IntRange(min=1), envvar="OCR_MOCK_WORKERS",
-              help="Worker processes; with more than one, scripts, keys and the journal live in a shared SQLite file")
+         help="Worker processes; with more than one and --state memory, the state is in a temporary SQLite file")
+@_option("--state", "state", default=MEMORY, show_default=True, envvar="OCR_MOCK_STATE",
+         help="Where scripts, keys and the journal live: memory, sqlite:///PATH (emptied at start) or "
+              "redis://HOST:PORT/DB (shared by replicas on many machines; joined, not emptied)")
 @_option("--state-file", type=click.Path(dir_okay=False, path_type=Path), envvar="OCR_MOCK_STATE_FILE",
-              help="The shared state's SQLite file, emptied at start [default with --workers: a temporary file]")
+         help="Same as --state sqlite:///PATH")
+@_option("--state-namespace", envvar="OCR_MOCK_STATE_NAMESPACE",
+         help="Key prefix in a shared Redis [default: derived from the fixtures directory]")
 def serve(
     host: str,
     port: int,
@@ -101,7 +109,9 @@ def serve(
     admin_token: str | None,
     log_level: str,
     workers: int,
+    state: str,
     state_file: Path | None,
+    state_namespace: str | None,
 ) -> None:
     """Serve the mock gateway (POST /v1/ocr) until interrupted or sent SIGTERM."""
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
@@ -114,11 +124,12 @@ def serve(
     fixture_dir = None if no_fixtures else (fixtures or fixtures_dir())
     settings = Settings(spec=spec, catalog=catalog, keys_file=keys_file, keys=keys, fixtures=fixture_dir,
                         journal_limit=journal_limit, admin_token=admin_token, max_body_bytes=max_body_bytes,
+                        state=_state_url(state, state_file), state_namespace=state_namespace,
                         gateway_release=_release(gateway_release))
-    if workers > 1 or state_file is not None:
+    if workers > 1 or settings.state != MEMORY:
         if reload_fixtures:
             raise click.UsageError("--reload works with one worker and in-memory state only")
-        _serve_shared(settings, workers, state_file, host=host, port=port, log_level=log_level)
+        _serve_shared(settings, workers, host=host, port=port, log_level=log_level)
         return
     mock = _build(settings)
     app = create_app(mock=mock)
@@ -135,26 +146,42 @@ def serve(
                 http=_http_protocol(), server_header=False, proxy_headers=False)
 
 
-def _serve_shared(settings: Settings, workers: int, state_file: Path | None, *, host: str, port: int,
-                  log_level: str) -> None:
-    """Serve with the state in a SQLite file: N worker processes (or one, to measure the shared state)."""
-    from mockserver.state.sqlite.database import SharedDatabase
+def _state_url(state: str, state_file: Path | None) -> str:
+    """``--state``, or ``--state-file`` (its alias for SQLite); both at once only if they agree."""
+    if state_file is not None:
+        if state not in (MEMORY, sqlite_url(state_file)):
+            raise click.UsageError(f"--state-file {state_file} and --state {state} name two stores: pass one")
+        return sqlite_url(state_file)
+    try:
+        return check_state_url(state)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--state") from None
+
+
+def _serve_shared(settings: Settings, workers: int, *, host: str, port: int, log_level: str) -> None:
+    """Serve with the state in a shared store: N worker processes, or one (a replica, or to measure the store).
+    A SQLite file is emptied at start; Redis is joined as it is (other replicas may be serving from it)."""
     from mockserver.web.workers import FACTORY, SETTINGS_ENV, settings_to_env
 
-    _build(settings)  # a broken fixture set stops us here, before any worker starts
+    _build(dataclasses.replace(settings, state=MEMORY))  # a broken fixture set stops us here, before any worker
     with tempfile.TemporaryDirectory(prefix="ocr-mock-") as scratch:
-        path = state_file or Path(scratch) / "state.sqlite3"
-        database = SharedDatabase(path)
-        database.wipe()
-        database.close()
-        shared = dataclasses.replace(settings, state_file=path)
+        if settings.state == MEMORY:
+            settings = dataclasses.replace(settings, state=sqlite_url(Path(scratch) / "state.sqlite3"))
+        path = sqlite_path(settings.state)
+        if path is not None:
+            from mockserver.state.sqlite.database import SharedDatabase
+
+            database = SharedDatabase(path)
+            database.wipe()
+            database.close()
         signal.signal(signal.SIGTERM, _exit_cleanly)
         if workers == 1:
-            app = create_app(mock=_build(shared))
+            app = create_app(mock=_build(settings))
             uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="off",
                         http=_http_protocol(), server_header=False, proxy_headers=False)
             return
-        os.environ[SETTINGS_ENV] = settings_to_env(shared, log_level)
+        _build(settings).state.connection.close()  # an unreachable store stops us here, before any worker
+        os.environ[SETTINGS_ENV] = settings_to_env(settings, log_level)
         uvicorn.run(FACTORY, factory=True, workers=workers, host=host, port=port, log_level=log_level,
                     access_log=False, lifespan="off", http=_http_protocol(), server_header=False,
                     proxy_headers=False)
@@ -173,7 +200,7 @@ def _build(settings: Settings) -> Mock:
         return Mock(settings)
     except FixtureError as exc:
         raise click.ClickException(f"the fixtures or keys have problems:\n{exc}") from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, StoreUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -269,3 +296,4 @@ def coverage(target: str, admin_token: str | None, as_json: bool, fail_under: fl
 
 
 main.add_command(contract)
+main.add_command(state_commands)

@@ -1,5 +1,6 @@
 """One mock instance: the gateway pipeline plus the state a test scripts and inspects (scripts, key
-accounts, the journal), and how that state is reset and reloaded."""
+accounts, the journal, kept in the stores ``Settings.state`` names), and how that state is reset and
+reloaded."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from mockserver.admin import AdminService
 from mockserver.coverage.counting import OutcomeCounter
 from mockserver.gateway.catalog import Catalog, catalog_from_document, load_catalog
 from mockserver.gateway.errors import ErrorKind
@@ -32,9 +34,9 @@ from mockserver.scripting.loader import (
 )
 from mockserver.scripting.render_check import rendering_problems
 from mockserver.settings import Settings
-from mockserver.state.coverage import CoverageStore, MemoryCoverageStore
 from mockserver.state.journal import Journal
 from mockserver.state.keys import Keyring, records_from_keys
+from mockserver.state.opening import default_namespace, open_state
 
 log = logging.getLogger("ocr_mock")
 
@@ -51,33 +53,27 @@ class Mock:
         self._file_keys = _load_keys_file(self.settings.keys_file)
         fixtures = self.load_fixtures()
         closed = bool(self.settings.keys_file or self.settings.keys)
-        self.engine: ScriptEngine
-        self.keyring: Keyring
-        self.journal: Journal
-        coverage: CoverageStore
-        if self.settings.state_file is None:
-            self.engine = ScriptEngine(fixtures)
-            self.keyring = Keyring(closed=closed)
-            self.journal = Journal(self.settings.journal_limit)
-            coverage = MemoryCoverageStore()
-            self._reset_keys()
-        else:
-            from mockserver.state.sqlite.attach import attach  # only --workers pays for it
-
-            self.engine, self.keyring, self.journal, coverage = attach(
-                self.settings.state_file,
-                fixtures,
-                closed=closed,
-                journal_limit=self.settings.journal_limit,
-                key_records=self._key_records(fixtures),
-            )
+        self.state = open_state(self.settings.state, namespace=self.namespace,
+                                journal_limit=self.settings.journal_limit)
+        self.engine = ScriptEngine(self.state.scripts, fixtures)
+        self.keyring = Keyring(self.state.keys, closed=closed)
+        self.journal = Journal(self.state.journal)
+        self._fill_if_first()
+        self.state.connection.on_rejoin(self._fill_if_first)  # a Redis that restarted empty is filled again
         self._outcomes: tuple[Catalog, dict[str, ErrorKind], tuple[OutcomeEntry, ...]] | None = None
-        self.coverage = OutcomeCounter(lambda: self.catalog, lambda: self.errors, lambda: self.outcomes, coverage)
+        self.coverage = OutcomeCounter(lambda: self.catalog, lambda: self.errors, lambda: self.outcomes,
+                                       self.state.coverage)
         self.reload_error: str | None = None
         validator = BodyValidator(self.spec, refinements=tuple(self.release.get("request", "refinements")))
+        self.admin = AdminService(self)
         self.gateway = Gateway(
             keys=self.keyring, catalog=self.catalog, validator=validator, upstream=self.engine, release=self.release
         )
+
+    @property
+    def namespace(self) -> str:
+        """What keeps this mock's state apart in a shared store."""
+        return self.settings.state_namespace or default_namespace(self.settings.fixtures)
 
     @property
     def ocr_models(self) -> list[str]:
@@ -124,6 +120,12 @@ class Mock:
 
     def _base_key_records(self) -> list[dict[str, Any]]:
         return self._key_records(self.engine.fixtures)
+
+    def _fill_if_first(self) -> None:
+        """The first process on a (shared) store fills it from the files; the others join it as it is."""
+        if self.state.connection.first_attach():
+            self.engine.reset()
+            self._reset_keys()
 
     def _reset_keys(self) -> None:
         self.keyring.replace(self._base_key_records())

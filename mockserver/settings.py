@@ -18,6 +18,7 @@ class Settings:
     fixtures: Path | None = None  # None: no fixture files (the built-in default answers)
     journal_limit: int = DEFAULT_JOURNAL_LIMIT
     admin_token: str | None = None  # required on /_mock/ when set
-    state_file: Path | None = None  # shared SQLite state (``--workers``); None: in memory, one process
+    state: str = "memory"  # where scripts, keys and the journal live: memory, sqlite:///PATH or redis://HOST:PORT/DB
+    state_namespace: str | None = None  # the shared store's key prefix; None: derived from the fixtures directory
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # a ceiling: larger bodies get 413 payload_too_large
     gateway_release: str | None = None  # None: env OCR_MOCK_GATEWAY_RELEASE, else the newest (2026-08)

@@ -25,4 +25,4 @@ def client() -> Iterator[TestClient]:
         yield test_client
 
 
-from tests.targets import socket_server, target  # noqa: E402,F401  (shared fixtures)
+from tests.targets import redis_server, socket_server, target  # noqa: E402,F401  (shared fixtures)

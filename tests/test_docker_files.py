@@ -32,6 +32,7 @@ from mockserver.web.app import Settings, create_app
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILES = [ROOT / "Dockerfile", ROOT / "examples" / "compose-client" / "Dockerfile"]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
+REPLICAS_FILE = ROOT / "docker-compose.replicas.yml"
 # Variables a developer's shell may set that would change what `config` renders.
 COMPOSE_VARS = (
     "BASE_IMAGE",
@@ -125,6 +126,52 @@ def test_compose_example_client_waits_for_a_healthy_mock(compose: dict[str, Any]
     assert client["depends_on"]["ocr-mock"]["condition"] == "service_healthy"
     assert client["environment"]["OCR_BASE_URL"] == "http://ocr-mock:8080"
     assert re.fullmatch(r"aistats_v1_sk_[A-Za-z0-9]{6,64}_.+", client["environment"]["OCR_API_KEY"])
+
+
+# ---- docker-compose.replicas.yml: Redis, three replicas, a load balancer ------------------------------
+
+
+@pytest.fixture(scope="module")
+def replicas_compose() -> dict[str, Any]:
+    result = run(tool("docker-compose"), "-f", str(REPLICAS_FILE), "config", "--format", "json", env=compose_env())
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def test_the_replicas_share_one_redis_and_the_same_fixtures(replicas_compose: dict[str, Any]) -> None:
+    services = replicas_compose["services"]
+    replicas = [services[f"ocr-mock-{n}"] for n in (1, 2, 3)]
+    assert sorted(services) == ["lb", "ocr-mock-1", "ocr-mock-2", "ocr-mock-3", "redis"]
+    for replica in replicas:
+        assert replica["environment"]["OCR_MOCK_STATE"] == "redis://redis:6379/0"
+        assert "OCR_MOCK_STATE_NAMESPACE" not in replica["environment"]  # the same fixtures: the same namespace
+        assert replica["environment"]["OCR_MOCK_FIXTURES"] == replica["volumes"][0]["target"]
+        assert Path(replica["volumes"][0]["source"]) == ROOT / "fixtures"
+        assert replica["environment"]["OCR_MOCK_ADMIN_TOKEN"]
+        assert replica["depends_on"]["redis"]["condition"] == "service_healthy"
+        assert replica["image"] == "aistats-ocr-mock:local" and "ports" not in replica  # only the balancer is published
+    assert services["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+
+
+def test_the_load_balancer_fronts_exactly_the_three_replicas(replicas_compose: dict[str, Any]) -> None:
+    lb = replicas_compose["services"]["lb"]
+    assert {name: dep["condition"] for name, dep in lb["depends_on"].items()} == {
+        f"ocr-mock-{n}": "service_healthy" for n in (1, 2, 3)}
+    (port,) = lb["ports"]
+    assert (port["host_ip"], port["target"]) == ("127.0.0.1", 8080)
+    (config,) = lb["volumes"]
+    text = Path(config["source"]).read_text()
+    assert re.findall(r"server (ocr-mock-\d):8080;", text) == ["ocr-mock-1", "ocr-mock-2", "ocr-mock-3"]
+    assert "listen 8080;" in text and "proxy_next_upstream off;" in text  # a POST is never sent twice
+
+
+def test_the_replicas_file_honours_the_image_variables() -> None:
+    env = {**compose_env(), "BASE_IMAGE": "local/python-base", "REDIS_IMAGE": "local/redis", "LB_IMAGE": "local/lb"}
+    result = run(tool("docker-compose"), "-f", str(REPLICAS_FILE), "config", "--format", "json", env=env)
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    assert services["ocr-mock-2"]["build"]["args"]["BASE_IMAGE"] == "local/python-base"
+    assert (services["redis"]["image"], services["lb"]["image"]) == ("local/redis", "local/lb")
 
 
 def test_compose_honours_base_image_from_the_environment() -> None:
@@ -286,6 +333,14 @@ def test_smoke_probe_fails_on_a_wrong_admin_token(mock_url: str) -> None:
     result = run(sys.executable, str(ROOT / "docker" / "smoke_probe.py"), mock_url, env=env)
     assert result.returncode == 1
     assert "FAIL GET /_mock/health with the admin token -> 401" in result.stderr
+
+
+def test_the_replicas_probe_against_the_running_mock(mock_url: str) -> None:
+    """One mock stands in for the balanced replicas: the probe's checks hold for any correct mock."""
+    env = {**os.environ, "OCR_MOCK_ADMIN_TOKEN": ADMIN_TOKEN}
+    result = run(sys.executable, str(ROOT / "docker" / "replicas_probe.py"), mock_url, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok   the script answered 6 of 15 calls (times: 6)" in result.stdout
 
 
 def test_the_image_health_probe_sends_the_admin_token(mock_url: str) -> None:

@@ -71,6 +71,7 @@ def test_error_headers(client: TestClient, body: dict[str, Any], auth: str | Non
         ("gateway_error", 500, "system", "gateway", "upstream"),
         ("pipeline_execution_error", 500, "system", "gateway", "upstream"),
         ("payload_too_large", 413, "user", "user", "user"),  # the mock's body limit (later gateway releases)
+        ("state_store_unavailable", 503, "system", "gateway", "upstream"),  # the mock's own: its store is down
     ],
 )
 def test_error_table(code: str, status: int, error_type: str, origin: str, attribution: str) -> None:
@@ -86,8 +87,8 @@ def test_error_table(code: str, status: int, error_type: str, origin: str, attri
     assert error.headers() == {"X-Gateway-Error-Attribution": attribution, "X-Gateway-Error-Origin": origin}
 
 
-def test_the_error_table_has_exactly_the_contract_codes_and_the_body_limit() -> None:
-    assert len(error_table()) == 12
+def test_the_error_table_has_exactly_the_contract_codes_the_body_limit_and_the_store() -> None:
+    assert len(error_table()) == 13
 
 
 def test_provider_payment_required_names_the_provider() -> None:

@@ -9,17 +9,17 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.mock import Mock
-from mockserver.settings import Settings
 from mockserver.web.app import create_app
 from tests.helpers import AUTH, post_ocr
+from tests.targets import STORES, store_settings
 
 IMAGE = "https://example.com/a.png"
 
 
-@pytest.fixture
-def mock(tmp_path: Path) -> Mock:
+@pytest.fixture(params=STORES)
+def mock(tmp_path: Path, request: pytest.FixtureRequest) -> Mock:
     (tmp_path / "defaults.yaml").write_text("defaults:\n  mistral/ocr-4:\n    text: from the defaults\n")
-    return Mock(Settings(fixtures=tmp_path))
+    return Mock(store_settings(request, request.param, fixtures=tmp_path))
 
 
 def answered_by(mock: Mock, body: object, headers: dict[str, str] | None = None) -> object:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,18 @@ from mockserver.mock import Mock
 from mockserver.settings import Settings
 from mockserver.web.app import create_app
 from tests.helpers import expect_error
-from tests.targets import Target
+from tests.targets import EVERY_STORE, STORES, Target, open_target, store_settings
 
 MODEL = "mistral/ocr-3"
 URL = "https://example.com/a.png"
 TEAM = "aistats_v1_sk_team0001_s3cret"
+
+
+@pytest.fixture(params=EVERY_STORE)
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    """Scripts, keys and the journal are state: this suite runs against every store."""
+    with open_target(request, request.param) as opened:
+        yield opened
 
 
 def call(target: Target, key: str = TEAM, body: dict[str, Any] | None = None) -> Any:
@@ -109,12 +117,13 @@ def test_spend_limits_beside_request_limits(target: Target, window: str) -> None
         "generation_id", "status_code", "error", "error_type", "error_origin", "description"}
 
 
-def test_keys_from_fixture_files(tmp_path: Path) -> None:
+@pytest.mark.parametrize("store", STORES)
+def test_keys_from_fixture_files(tmp_path: Path, request: pytest.FixtureRequest, store: str) -> None:
     (tmp_path / "keys.yaml").write_text(
         "keys:\n"
         f"  - {{key: {TEAM}, balance_usd: 0.5}}\n"
     )
-    client = TestClient(create_app(mock=Mock(Settings(fixtures=tmp_path))))
+    client = TestClient(create_app(mock=Mock(store_settings(request, store, fixtures=tmp_path))))
     response = client.post("/v1/ocr", json={"model": MODEL, "image": URL}, headers={"Authorization": f"Bearer {TEAM}"})
     assert response.json()["error"] == "insufficient_funds"
 
@@ -206,8 +215,9 @@ def test_journal_filters_and_clearing(target: Target) -> None:
     assert target.journal() == []
 
 
-def test_the_journal_is_bounded() -> None:
-    client = TestClient(create_app(mock=Mock(Settings(journal_limit=3))))
+@pytest.mark.parametrize("store", STORES)
+def test_the_journal_is_bounded(request: pytest.FixtureRequest, store: str) -> None:
+    client = TestClient(create_app(mock=Mock(store_settings(request, store, journal_limit=3))))
     for _ in range(5):
         client.get("/")
     journal = client.get("/_mock/requests").json()
@@ -215,8 +225,9 @@ def test_the_journal_is_bounded() -> None:
     assert (journal["dropped"], journal["limit"]) == (2, 3)
 
 
-def test_the_journal_keeps_a_digest_of_large_images() -> None:
-    client = TestClient(create_app(mock=Mock(Settings())))
+@pytest.mark.parametrize("store", STORES)
+def test_the_journal_keeps_a_digest_of_large_images(request: pytest.FixtureRequest, store: str) -> None:
+    client = TestClient(create_app(mock=Mock(store_settings(request, store))))
     image = "A" * 200_000
     client.post("/v1/ocr", json={"model": MODEL, "image": image}, headers={"Authorization": f"Bearer {TEAM}"})
     (entry,) = client.get("/_mock/requests").json()["requests"]

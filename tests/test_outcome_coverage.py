@@ -25,6 +25,7 @@ from mockserver.web.app import create_app
 from mockserver.web.faults import DroppedConnection
 from tests.helpers import AUTH, KEY
 from tests.server import OCR_MOCK, RunningServer, serve
+from tests.targets import store_settings
 
 BODY = {"model": "mistral/ocr-3", "image": "https://example.com/invoice.png"}
 
@@ -205,10 +206,14 @@ def test_the_cli_prints_the_table_of_a_running_mock(server: RunningServer) -> No
     assert result.returncode == 2 and "FAIL Required OCR gateway outcome coverage of 50%" in result.stderr
 
 
-def test_the_counts_are_shared_by_two_workers_over_one_state_file(tmp_path: Path) -> None:
-    state = tmp_path / "state.sqlite3"
-    SharedDatabase(state).wipe()
-    first, second = (Mock(Settings(state_file=state)) for _ in range(2))
+@pytest.mark.parametrize("store", ["sqlite", "redis"])
+def test_the_counts_are_shared_by_two_workers_over_one_state_file(tmp_path: Path, request: pytest.FixtureRequest,
+                                                                  store: str) -> None:
+    """Two mocks over one shared store (SQLite file or Redis namespace) count into the same outcomes."""
+    settings = store_settings(request, store)
+    if store == "sqlite":
+        SharedDatabase(tmp_path / "state.sqlite3").wipe()
+    first, second = (Mock(settings) for _ in range(2))
     with TestClient(create_app(mock=first)) as one, TestClient(create_app(mock=second)) as two:
         one.post("/v1/ocr", json=BODY, headers=AUTH)
         two.post("/v1/ocr", json=BODY, headers=AUTH)

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import concurrent.futures
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,18 @@ import httpx
 import pytest
 
 from tests.helpers import AUTH, TINY_PNG_B64
-from tests.targets import Target
+from tests.targets import EVERY_STORE, STORES, Target, open_target, store_settings
 
 MODEL = "mistral/ocr-3"
 URL = "https://files.example.com/invoices/2026/inv-1.png"
 IMAGES = Path(__file__).resolve().parent.parent / "fixtures" / "images"
+
+
+@pytest.fixture(params=EVERY_STORE)
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    """Scripts, keys and the journal are state: this suite runs against every store."""
+    with open_target(request, request.param) as opened:
+        yield opened
 
 
 def text_of(response: Any) -> str:
@@ -307,6 +315,29 @@ def test_concurrent_calls_consume_a_sequence_exactly_once_each(target: Target) -
 
 
 # -- defaults -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_fixture_scripts_and_defaults_answer_from_every_store(tmp_path: Path, request: pytest.FixtureRequest,
+                                                            store: str) -> None:
+    """File scripts are stored by id and rebuilt from each process's own fixture files."""
+    from starlette.testclient import TestClient
+
+    from mockserver.mock import Mock
+    from mockserver.web.app import create_app
+    from tests.helpers import post_ocr
+
+    (tmp_path / "scripts.yaml").write_text(
+        f"scripts:\n  - {{id: twice, model: {MODEL}, times: 2, text: from the file}}\n"
+        "defaults:\n  mistral/ocr-4:\n    text: the ocr-4 default\n")
+    client = TestClient(create_app(mock=Mock(store_settings(request, store, fixtures=tmp_path))))
+    texts = [post_ocr(client, {"model": MODEL, "image": URL}).json()["text"] for _ in range(3)]
+    assert texts[:2] == ["from the file"] * 2 and texts[2].startswith("# Mock OCR document")
+    assert post_ocr(client, {"model": "mistral/ocr-4", "image": URL}).json()["text"] == "the ocr-4 default"
+    assert client.get("/_mock/scripts").json()["scripts"][0] | {"calls": 2, "remaining": 0} == \
+        client.get("/_mock/scripts").json()["scripts"][0]
+    client.post("/_mock/reset")
+    assert post_ocr(client, {"model": MODEL, "image": URL}).json()["text"] == "from the file"
 
 
 def test_a_fixture_default_replaces_the_built_in_one(tmp_path: Path) -> None:

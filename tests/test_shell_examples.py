@@ -37,7 +37,8 @@ RULES: list[tuple[str, str]] = [
     (r"^make (serve|test)$", "make test is this run; make serve is the ocr-mock serve this test starts"),
     (r"^make contract$", "the long conformance run (2,000 cases a mode); ocr-mock contract runs here"),
     (r"^make bench\b|^\.venv/bin/python bench/", "the benchmarks take minutes and load the machine"),
-    (r"^(BASE_IMAGE=\S+ )?make docker-smoke$|^docker |^dockerd |^apt-get |^docker/build-local-base\.sh |"
+    (r"^([A-Z_]+=\S+ )*make docker-smoke$|^docker |^dockerd |^apt-get |^docker/build-local-base\.sh |"
+     r"^printf .*\| docker build |"
      r"^(BASE_IMAGE=\S+ )?\.venv/bin/docker-compose |^kill \"\$\(cat /var/run/docker\.pid\)\"$",
      "needs a Docker engine: tests/test_docker_files.py checks the Dockerfile and compose file statically"),
 ]

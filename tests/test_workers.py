@@ -138,7 +138,7 @@ def test_a_broken_fixture_set_stops_serve_before_any_worker_starts(tmp_path: Pat
 
 
 def test_two_mocks_over_one_state_file_share_scripts_journal_and_keys(tmp_path: Path) -> None:
-    state = Settings(state_file=tmp_path / "state.sqlite3")
+    state = Settings(state=f"sqlite:///{tmp_path / 'state.sqlite3'}")
     first, second = TestClient(create_app(mock=Mock(state))), TestClient(create_app(mock=Mock(state)))
     first.put("/_mock/keys", json={"keys": [{"key": TEAM, "balance_usd": 10}]})
     first.post("/_mock/scripts", json={"model": MODEL, "sequence": [{"text": "one"}, {"text": "two"}]})
@@ -155,7 +155,7 @@ def test_two_mocks_over_one_state_file_share_scripts_journal_and_keys(tmp_path: 
 
 
 def test_a_third_mock_joining_the_file_does_not_reset_it(tmp_path: Path) -> None:
-    state = Settings(state_file=tmp_path / "state.sqlite3")
+    state = Settings(state=f"sqlite:///{tmp_path / 'state.sqlite3'}")
     first = TestClient(create_app(mock=Mock(state)))
     first.post("/_mock/scripts", json={"model": MODEL, "text": "kept"})
     late = TestClient(create_app(mock=Mock(state)))
@@ -163,7 +163,7 @@ def test_a_third_mock_joining_the_file_does_not_reset_it(tmp_path: Path) -> None
 
 
 def test_the_shared_journal_keeps_its_limit_and_counts_what_it_dropped(tmp_path: Path) -> None:
-    state = Settings(state_file=tmp_path / "state.sqlite3", journal_limit=2)
+    state = Settings(state=f"sqlite:///{tmp_path / 'state.sqlite3'}", journal_limit=2)
     first, second = TestClient(create_app(mock=Mock(state))), TestClient(create_app(mock=Mock(state)))
     for client in (first, second, first, second, first):
         client.get("/")

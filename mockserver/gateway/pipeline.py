@@ -43,6 +43,7 @@ from mockserver.gateway.routing import (
 from mockserver.gateway.upstream import DefaultUpstream, OcrCall, Upstream, UpstreamDocument
 from mockserver.gateway.validation import BodyValidator, js_trim
 from mockserver.state.keys import Keyring
+from mockserver.state.stores import StoreUnavailable
 
 # The debug fields a success can carry, each asked for on its own (the outcome catalogue counts each).
 ROUTING, ROUTING_DIAGNOSTICS, UPSTREAM_REQUEST, UPSTREAM_RESPONSE = DEBUG_VARIANTS = (
@@ -57,6 +58,11 @@ class Answer:
     headers: Mapping[str, str]
     exchange: Exchange
     elapsed_ms: float
+
+
+def store_error(exc: StoreUnavailable) -> GatewayError:
+    """The mock's state store is down: a 503 in the gateway's envelope, naming the store (no stack trace)."""
+    return GatewayError("state_store_unavailable", str(exc))
 
 
 def debug_header_on(headers: Mapping[str, str], rules: Mapping[str, Any] | None = None) -> bool:
@@ -114,7 +120,8 @@ class Gateway:
         try:
             body = await self._run(headers, read_body, generation_id, started_ms, exchange)
             status, extra_headers = 200, {}
-        except GatewayError as error:
+        except (GatewayError, StoreUnavailable) as failure:
+            error = failure if isinstance(failure, GatewayError) else store_error(failure)
             exchange.error = error
             exchange.close_spans(error=True)
             debug = error_debug(error, headers, exchange, generation_id, self.debug_rules, self.errors)
@@ -133,7 +140,7 @@ class Gateway:
         exchange: Exchange,
     ) -> dict[str, Any]:
         exchange.span("guardAuth")
-        kid = self.keys.authenticate(self.key_rules.canonical(headers.get("authorization"), self.clock()))
+        caller = self.keys.authenticate(self.key_rules.canonical(headers.get("authorization"), self.clock()))
         exchange.stage = Stage.PARSE
         exchange.span("guardJson")
         body = exchange.body = await read_body()
@@ -157,11 +164,11 @@ class Gateway:
         exchange.stage = Stage.MODEL
         self.catalog.reject_preset(model_id)
         exchange.stage = Stage.KEY_LIMITS
-        self.keys.check_limits(kid)
+        self.keys.check_limits(caller)
         exchange.stage = Stage.MODEL
         model = self.catalog.ocr_model(model_id)
         exchange.stage = Stage.WALLET
-        self.keys.check_wallet(kid)
+        self.keys.check_wallet(caller)
         exchange.stage = Stage.ROUTING_FILTERS
         reject_unsupported_filters(body, self.words)
         exchange.stage = Stage.PROVIDER_FILTER
@@ -207,7 +214,7 @@ class Gateway:
         exchange.stage = Stage.SUCCESS
         billing_ms = started_ms if self.release.get("success", "billing_timestamps") else None
         pricing = pricing_breakdown(len(document.pages), offer.usd_per_1000_pages, billing_ms)
-        self.keys.charge(kid, pricing["total_nanos"])
+        self.keys.charge(caller, pricing["total_nanos"])
         success = success_body(generation_id, call, document, pricing, Timings.of(exchange.upstream_ms), self.release)
         exchange.debug_variants = _add_debug_fields(success, body, headers, call, document, hints, diagnostics,
                                                     self.release)

@@ -1,5 +1,6 @@
-"""The two ways the plugin drives a mock, with one interface: in this process (the engine, keyring and
-journal directly), or a mock already running elsewhere (``--ocr-gateway-url``) through its admin API.
+"""The two ways the plugin drives a mock, with one interface: in this process (the mock's admin service,
+the same one its HTTP admin API calls), or a mock already running elsewhere (``--ocr-gateway-url``)
+through its admin API.
 Both take and give the admin API's JSON shapes, so everything above them is written once."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import httpx
 
 from mockserver.pytest_plugin.hosting import AppHost
 from mockserver.pytest_plugin.transports import SharedTransport
-from mockserver.scripting.loader import FixtureError, Problem, parse_document, structural_problems
+from mockserver.scripting.loader import FixtureError, Problem
 
 Json = dict[str, Any]
 
@@ -110,39 +111,40 @@ class LocalBackend:
 
     def add_script(self, spec: Mapping[str, Any]) -> Json:
         try:
-            return self.host.mock.engine.add(dict(spec)).to_json()
+            (added,) = self.host.mock.admin.add_scripts(dict(spec))
         except FixtureError as exc:
             raise _problems_error("the mock refused the script", [_problem_text(p) for p in exc.problems]) from None
         except ValueError as exc:
             raise ScriptError(str(exc)) from None
+        return added
 
     def scripts(self) -> list[Json]:
-        return [script.to_json() for script in self.host.mock.engine.scripts()]
+        return self.host.mock.admin.scripts()
 
     def put_keys(self, records: Sequence[Mapping[str, Any]]) -> None:
-        problems = structural_problems({"keys": list(records)}, "keys")
-        if problems:
-            raise _problems_error("the mock refused the key state", [_problem_text(p) for p in problems])
-        self.host.mock.keyring.put(records)
+        try:
+            self.host.mock.admin.put_keys(records, source="keys")
+        except FixtureError as exc:
+            raise _problems_error("the mock refused the key state", [_problem_text(p) for p in exc.problems]) from None
 
     def accounts(self) -> list[Json]:
-        return self.host.mock.keyring.accounts()
+        return self.host.mock.admin.keys()
 
     def journal(self) -> list[Json]:
-        return [entry.to_json() for entry in self.host.mock.journal.entries()]
+        requests: list[Json] = self.host.mock.admin.requests()["requests"]
+        return requests
 
     def set_default(self, model: str, step: Mapping[str, Any]) -> None:
         try:
-            fixtures = parse_document({"defaults": {model: dict(step)}}, "defaults", None)
+            self.host.mock.admin.set_default(model, step)
         except FixtureError as exc:
             raise _problems_error("the mock refused the default", [str(p) for p in exc.problems]) from None
-        self.host.mock.engine.set_default(model, fixtures.defaults[model])
 
     def coverage(self) -> Json:
-        return self.host.mock.coverage.document()
+        return self.host.mock.admin.coverage()
 
     def reset(self, *, keep_coverage: bool = False) -> None:
-        self.host.mock.reset(keep_coverage=keep_coverage)
+        self.host.mock.admin.reset(keep_coverage=keep_coverage)
 
     def release(self) -> None:
         if self._owned:

@@ -10,7 +10,6 @@ nearest scripts and why each did not match.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -24,6 +23,7 @@ from mockserver.scripting.loader import FixtureError, FixtureSet, build_script, 
 from mockserver.scripting.matching import Mismatch, RequestFacts
 from mockserver.scripting.outcomes import Outcome
 from mockserver.scripting.scripts import Script
+from mockserver.state.stores import ScriptStore, StoredScript
 
 NEAREST = 3
 
@@ -36,16 +36,22 @@ class Selection:
 
 
 class ScriptEngine:
-    """Scripts from the fixture files plus those added at runtime; thread-safe."""
+    """Scripts from the fixture files plus those added at runtime, kept in a ``ScriptStore``; thread-safe.
 
-    def __init__(self, fixtures: FixtureSet | None = None) -> None:
+    Each process keeps the parsed scripts (file scripts from its own fixture set, runtime scripts parsed
+    once from their definition) and asks the store, per call, for the list's version and the call counts;
+    the one write per scripted answer is the store's atomic ``claim``.
+    """
+
+    def __init__(self, store: ScriptStore, fixtures: FixtureSet | None = None) -> None:
+        self.store = store
         self._lock = threading.Lock()
-        self._ids = itertools.count(1)
         self._files = fixtures or FixtureSet()
-        self._scripts: list[Script] = []
-        self._defaults: dict[str, Outcome] = {}
-        self._default_sources: dict[str, str] = {}  # model -> the file of its default ("runtime": set_default)
-        self.reset()
+        self._defaults: dict[str, Outcome] = dict(self._files.defaults)
+        self._default_sources: dict[str, str] = dict(self._files.default_sources)  # model -> its file ("runtime")
+        self._version = -1
+        self._cached: list[Script] = []
+        self._parsed: dict[str, tuple[dict[str, Any], Script]] = {}  # runtime scripts: id -> (spec, script)
 
     # -- state ------------------------------------------------------------------------------------
 
@@ -54,94 +60,126 @@ class ScriptEngine:
         return self._files
 
     def reset(self) -> None:
-        """Back to the fixture files: their scripts unused, runtime scripts gone."""
-        with self._lock:
-            self._scripts = [_fresh(script) for script in self._files.scripts]
-            self._defaults = dict(self._files.defaults)
-            self._default_sources = dict(self._files.default_sources)
+        """Back to the fixture files: their scripts unused, runtime scripts gone, delays' draws restarted."""
+        for script in self._files.scripts:
+            _reseed(script)
+        self._defaults = dict(self._files.defaults)
+        self._default_sources = dict(self._files.default_sources)
+        self.store.replace([StoredScript(script.id, script.source) for script in self._files.scripts])
 
     def load(self, fixtures: FixtureSet) -> None:
         """New fixture files (a reload): their scripts replace the old file scripts; runtime ones stay."""
-        with self._lock:
-            runtime = [script for script in self._scripts if script.source == "runtime"]
-            self._files = fixtures
-            self._scripts = [_fresh(script) for script in fixtures.scripts] + runtime
-            self._defaults = dict(fixtures.defaults)
-            self._default_sources = dict(fixtures.default_sources)
+        self._files = fixtures
+        self._defaults = dict(fixtures.defaults)
+        self._default_sources = dict(fixtures.default_sources)
+        view = self.store.view(-1)
+        runtime = [stored for stored in view.scripts or [] if stored.runtime]
+        self.store.replace(
+            [StoredScript(script.id, script.source) for script in fixtures.scripts] + runtime,
+            calls={stored.id: view.calls.get(stored.id, 0) for stored in runtime},
+        )
 
     def add(self, spec: dict[str, Any]) -> Script:
         """A script in the fixture format, added at runtime (raises ``FixtureError``)."""
         problems = structural_problems({"scripts": [spec]}, "request")
         if problems:
             raise FixtureError([replace(problem, entry="script") for problem in problems])
+        script_id = spec.get("id") or f"script-{self.store.new_id()}"
+        script, problems = build_script(spec, script_id=script_id, source="runtime", entry="script", base=None)
+        if script is None:
+            raise FixtureError([replace(problem, source="request") for problem in problems])
+        if not self.store.add(StoredScript(script_id, "runtime", spec)):
+            raise ValueError(f"a script with id {script_id!r} exists already")
         with self._lock:
-            script_id = spec.get("id") or f"script-{next(self._ids)}"
-            if any(script.id == script_id for script in self._scripts):
-                raise ValueError(f"a script with id {script_id!r} exists already")
-            script, problems = build_script(spec, script_id=script_id, source="runtime", entry="script", base=None)
-            if script is None:
-                raise FixtureError([replace(problem, source="request") for problem in problems])
-            self._scripts.append(script)
-            return script
+            self._parsed[script_id] = (spec, script)
+        return script
 
     def set_default(self, model: str, outcome: Outcome) -> None:
-        with self._lock:
-            self._defaults[model] = outcome
-            self._default_sources[model] = "runtime"
+        """This process's default answer for ``model`` (defaults are not shared state: they come from files)."""
+        self._defaults[model] = outcome
+        self._default_sources[model] = "runtime"
 
     def set_callback(self, script_id: str, callback: Callable[[OcrCall], Awaitable[Outcome | None]],
                      name: str) -> None:
-        """Let ``callback`` (listed as ``name``) compute the answers of a script added without one, per call."""
+        """Let ``callback`` (listed as ``name``) compute the answers of a script added without one, per call.
+        A Python function lives in this process: the script parsed here is changed, its stored definition is
+        not (another process sharing the store answers it as declared)."""
         with self._lock:
-            for script in self._scripts:
-                if script.id == script_id:
-                    script.outcome = Outcome(callback=callback)
-                    script.spec = {**script.spec, "callback": name}
-                    return
+            known = self._parsed.get(script_id)
+            if known is not None:
+                script = known[1]
+                script.outcome = Outcome(callback=callback)
+                script.spec = {**script.spec, "callback": name}
+                return
         raise LookupError(f"no script {script_id!r}")
 
     def remove(self, script_id: str) -> bool:
-        with self._lock:
-            kept = [script for script in self._scripts if script.id != script_id]
-            removed = len(kept) != len(self._scripts)
-            self._scripts = kept
-            return removed
+        return self.store.remove(script_id)
 
     def clear(self) -> None:
-        with self._lock:
-            self._scripts = []
+        self.store.clear()
 
     def scripts(self) -> list[Script]:
+        """Every script, with its call count as the store has it now."""
+        scripts, calls = self._current()
+        return [replace(script, calls=calls.get(script.id, 0)) for script in scripts]
+
+    def _current(self) -> tuple[list[Script], dict[str, int]]:
+        view = self.store.view(self._version)
+        if view.scripts is None:
+            return self._cached, view.calls
+        files = {script.id: script for script in self._files.scripts}
+        built = [script for stored in view.scripts if (script := self._build(stored, files)) is not None]
         with self._lock:
-            return list(self._scripts)
+            self._cached, self._version = built, view.version
+        return built, view.calls
+
+    def _build(self, stored: StoredScript, files: dict[str, Script]) -> Script | None:
+        """The parsed script of a stored one: from this process's files, or parsed once from its spec."""
+        if stored.spec is None:
+            return files.get(stored.id)
+        with self._lock:
+            known = self._parsed.get(stored.id)
+        if known is not None and known[0] == stored.spec:
+            return known[1]
+        script, _ = build_script(stored.spec, script_id=stored.id, source=stored.source, entry="script", base=None)
+        if script is not None:
+            with self._lock:
+                self._parsed[stored.id] = (stored.spec, script)
+        return script
 
     # -- answering --------------------------------------------------------------------------------
 
     def select(self, call: OcrCall) -> Selection:
-        """Pick and consume the answer for this call (atomically: concurrent calls never share one)."""
+        """Pick the answer for this call and claim it in the store (concurrent calls, in any process, never
+        share one). A claim refused because the script was used up or removed meanwhile picks again."""
         facts = RequestFacts(call)
-        with self._lock:
+        while True:
+            scripts, calls = self._current()
             best: Script | None = None
             misses: list[tuple[int, Script, list[Mismatch]]] = []
-            for script in self._scripts:
+            for script in scripts:
                 mismatches = script.match.mismatches(facts)
                 if script.model != call.gateway_model:
                     mismatches.insert(0, Mismatch("model", script.model, call.gateway_model))
-                if script.used_up:
+                limit = script.limit
+                if limit is not None and calls.get(script.id, 0) >= limit:
                     mismatches.append(Mismatch("times", "calls left", "used up"))
                 if mismatches:
                     misses.append((len(mismatches), script, mismatches))
                 elif best is None or script.match.specificity > best.match.specificity:
                     best = script
-            if best is not None:
-                return Selection(best.consume(), best)
-            # the scripts added at runtime (by the test, through the admin API) first, then the files' scenery
-            misses.sort(key=lambda miss: (miss[1].source != "runtime", miss[0]))
-            nearest = [
-                {"script": script.id, "mismatches": [m.to_json() for m in mismatches]}
-                for _, script, mismatches in misses[:NEAREST]
-            ]
-            return Selection(self._defaults.get(call.gateway_model), None, nearest)
+            if best is None:
+                # the scripts added at runtime (by the test, through the admin API) first, then the files' scenery
+                misses.sort(key=lambda miss: (miss[1].source != "runtime", miss[0]))
+                nearest = [
+                    {"script": script.id, "mismatches": [m.to_json() for m in mismatches]}
+                    for _, script, mismatches in misses[:NEAREST]
+                ]
+                return Selection(self._defaults.get(call.gateway_model), None, nearest)
+            position = self.store.claim(best.id, best.limit)
+            if position is not None:
+                return Selection(best.outcome_at(position), replace(best, calls=position + 1))
 
     async def ocr(self, call: OcrCall) -> ProviderAnswer:
         selection = self.select(call)
@@ -199,21 +237,8 @@ async def sleep_at_least(seconds: float) -> None:
         await asyncio.sleep(left)
 
 
-def _fresh(script: Script) -> Script:
-    """A copy of a file script with its call count at zero and its delays' random draws restarted."""
+def _reseed(script: Script) -> None:
+    """Restart the random draws of a script's delays from their seeds."""
     for outcome in (script.outcome, script.then, *(outcome for outcome, _ in script.sequence)):
         if outcome is not None:
             outcome.delay.reseed()
-    return Script(
-        id=script.id,
-        model=script.model,
-        match=script.match,
-        outcome=script.outcome,
-        times=script.times,
-        sequence=script.sequence,
-        then=script.then,
-        source=script.source,
-        entry=script.entry,
-        spec=script.spec,
-        release=script.release,
-    )

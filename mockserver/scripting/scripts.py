@@ -11,7 +11,8 @@ from mockserver.scripting.outcomes import Outcome
 
 @dataclass
 class Script:
-    """A scripted answer. Stateful: each call consumes one answer; a used-up script matches nothing.
+    """A scripted answer. Each call consumes one answer (the store counts them: ``calls`` is a snapshot of that
+    count); a used-up script matches nothing.
 
     Without a sequence, ``outcome`` answers ``times`` calls (None: every call). With a sequence, each
     step answers ``times`` calls in turn, then ``then`` answers every call (None: the script is used up).
@@ -31,24 +32,24 @@ class Script:
     release: str | None = None  # used only under this gateway release (None: every release)
 
     @property
-    def remaining(self) -> int | None:
-        """Calls left (None: unlimited)."""
+    def limit(self) -> int | None:
+        """How many calls it answers in all (None: every call)."""
         if self.sequence:
-            if self.then is not None:
-                return None
-            return max(0, sum(times for _, times in self.sequence) - self.calls)
-        if self.times is None:
-            return None
-        return max(0, self.times - self.calls)
+            return None if self.then is not None else sum(times for _, times in self.sequence)
+        return self.times
+
+    @property
+    def remaining(self) -> int | None:
+        """Calls left after ``calls`` (None: unlimited)."""
+        limit = self.limit
+        return None if limit is None else max(0, limit - self.calls)
 
     @property
     def used_up(self) -> bool:
         return self.remaining == 0
 
-    def consume(self) -> Outcome:
-        """The answer for this call; the caller checked that the script is not used up."""
-        position = self.calls
-        self.calls += 1
+    def outcome_at(self, position: int) -> Outcome:
+        """The answer of the call at ``position`` (0 for the first), which the store gave this call."""
         for outcome, times in self.sequence:
             if position < times:
                 return outcome

@@ -3,17 +3,17 @@ memory (the oldest entries are dropped and counted)."""
 
 from __future__ import annotations
 
-import itertools
-import threading
-from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from mockserver.gateway.ids import sha256_of_text
+
+if TYPE_CHECKING:
+    from mockserver.state.stores import JournalStore
 
 REDACTED = "[redacted]"
 SECRET_HEADERS = frozenset({"authorization", "x-mock-admin-token"})
@@ -81,6 +81,18 @@ class Entry:
     def response(self) -> Any:
         return self._detail("response")
 
+    def dumps(self) -> bytes:
+        """The entry without its id, as the shared stores keep it."""
+        stored = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("id", "details")}
+        stored["details"] = self.details.decode()
+        return orjson.dumps(stored)
+
+    @classmethod
+    def loads(cls, entry_id: int, blob: bytes) -> Entry:
+        stored = orjson.loads(blob)
+        stored["details"] = stored["details"].encode()
+        return cls(id=entry_id, **stored)
+
     def to_json(self) -> dict[str, Any]:
         details = orjson.loads(self.details)
         return {
@@ -111,38 +123,37 @@ def _details(
 
 
 class Journal:
-    def __init__(self, limit: int = 10_000) -> None:
-        self.limit = limit
-        self._entries: deque[Entry] = deque(maxlen=limit)
-        self._ids = itertools.count(1)
-        self._lock = threading.Lock()
-        self.dropped = 0
+    """Builds each entry (redaction, digests of large bodies) and keeps it in its store."""
+
+    def __init__(self, store: JournalStore) -> None:
+        self.store = store
+
+    @property
+    def limit(self) -> int:
+        return self.store.limit
+
+    @property
+    def dropped(self) -> int:
+        return self.store.dropped()
 
     def record(self, *, method: str, path: str, headers: Mapping[str, str], body: Any, status: int,
                latency_ms: float, model: str | None, script: str | None, nearest: list[dict[str, Any]],
                response: Any, answered_by: str | None = None, body_size: int | None = None) -> Entry:
         """``body_size``: the raw body's length, when known (it lets a small entry skip a walk)."""
-        with self._lock:
-            details = _details(redact_headers(headers), body, nearest, response, body_size)
-            entry = Entry(
-                id=next(self._ids),
-                time=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                method=method, path=path, status=status, latency_ms=latency_ms, model=model, script=script,
-                details=details, answered_by=answered_by,
-            )
-            if len(self._entries) == self.limit:
-                self.dropped += 1
-            self._entries.append(entry)
-            return entry
+        details = _details(redact_headers(headers), body, nearest, response, body_size)
+        entry = Entry(
+            id=0,
+            time=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            method=method, path=path, status=status, latency_ms=latency_ms, model=model, script=script,
+            details=details, answered_by=answered_by,
+        )
+        return self.store.append(entry)
 
     def entries(self, model: str | None = None, status: int | None = None) -> list[Entry]:
-        with self._lock:
-            return [
-                entry for entry in self._entries
-                if (model is None or entry.model == model) and (status is None or entry.status == status)
-            ]
+        return self.store.entries(model, status)
+
+    def count(self) -> int:
+        return self.store.count()
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.dropped = 0
+        self.store.clear()

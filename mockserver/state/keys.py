@@ -15,15 +15,17 @@ reports both as ``key_limit_exceeded``; before/guards.ts L93-130: the spend valu
 from __future__ import annotations
 
 import hmac
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.gateway.auth import parse_bearer, split_key
 from mockserver.gateway.errors import GatewayError
+
+if TYPE_CHECKING:
+    from mockserver.state.stores import KeyStore
 
 NANOS_PER_USD = 10**9
 MINIMUM_BALANCE_NANOS = NANOS_PER_USD  # below $1.00 the gateway refuses the call
@@ -81,6 +83,18 @@ class KeyAccount:
         period, nanos = self.spent_in.get(window, ("", 0))
         return nanos if period == WINDOWS[window](now) else 0
 
+    def charge(self, nanos: int, periods: Mapping[str, str]) -> None:
+        """A success: one more request and ``nanos`` more spent in each window's ``periods[window]``, and
+        ``nanos`` off the balance."""
+        for window, period in periods.items():
+            used_period, count = self.used.get(window, ("", 0))
+            self.used[window] = (period, count + 1 if used_period == period else 1)
+            spent_period, spent = self.spent_in.get(window, ("", 0))
+            self.spent_in[window] = (period, spent + nanos if spent_period == period else nanos)
+        self.spent_nanos += nanos
+        if self.balance_nanos is not None:
+            self.balance_nanos -= nanos
+
     def to_json(self, now: datetime) -> dict[str, Any]:
         balance = self.balance_nanos
         return {
@@ -100,54 +114,60 @@ class KeyAccount:
         }
 
 
-class Keyring:
-    """Every listed key. Thread-safe: the pytest plugin changes it from the test's thread."""
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the key's id and its account as read once at authentication (None: an unlisted key
+    of an open keyring, which has no limits, no wallet and nothing to charge). One read per request keeps
+    a shared store to one round trip for the checks."""
 
-    def __init__(self, records: Iterable[Mapping[str, Any]] = (), *, closed: bool = False,
+    kid: str
+    account: KeyAccount | None = None
+
+
+def current_periods(now: datetime) -> dict[str, str]:
+    return {window: period_of(now) for window, period_of in WINDOWS.items()}
+
+
+class Keyring:
+    """The gateway's key checks over the accounts in a ``KeyStore``."""
+
+    def __init__(self, store: KeyStore, *, closed: bool = False,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.store = store
         self.closed = closed
         self._clock = clock
-        self._lock = threading.Lock()
-        self._accounts: dict[str, KeyAccount] = {}
-        self.put(records)
 
     def put(self, records: Iterable[Mapping[str, Any]]) -> None:
         """Add or replace the accounts of these records (usage starts again)."""
-        accounts = [KeyAccount.from_record(record) for record in records]
-        with self._lock:
-            for account in accounts:
-                self._accounts[account.kid] = account
+        self.store.put([KeyAccount.from_record(record) for record in records])
 
     def replace(self, records: Iterable[Mapping[str, Any]]) -> None:
-        accounts = {account.kid: account for account in map(KeyAccount.from_record, records)}
-        with self._lock:
-            self._accounts = accounts
+        self.store.replace([KeyAccount.from_record(record) for record in records])
 
     def accounts(self) -> list[dict[str, Any]]:
         now = self._clock()
-        with self._lock:
-            return [account.to_json(now) for account in self._accounts.values()]
+        return [account.to_json(now) for account in self.store.all()]
 
     # check 1
-    def authenticate(self, authorization: str | None) -> str:
-        """The kid of the calling key, or the gateway's 401."""
+    def authenticate(self, authorization: str | None) -> Caller:
+        """The calling key, or the gateway's 401."""
         kid, secret = parse_bearer(authorization)
-        account = self._accounts.get(kid)
+        account = self.store.get(kid)
         if account is None:
             if self.closed:
                 raise GatewayError("unauthorised", "key_not_found_or_revoked")
-            return kid
+            return Caller(kid)
         if account.revoked:
             raise GatewayError("unauthorised", "key_not_found_or_revoked")
         if account.expired:
             raise GatewayError("unauthorised", "key_expired")
         if not hmac.compare_digest(account.secret.encode(), secret.encode()):
             raise GatewayError("unauthorised", "invalid_secret")
-        return kid
+        return Caller(kid, account)
 
     # check 5
-    def check_limits(self, kid: str) -> None:
-        account = self._accounts.get(kid)
+    def check_limits(self, caller: Caller) -> None:
+        account = caller.account
         if account is None:
             return
         if account.soft_blocked:
@@ -167,8 +187,8 @@ class Keyring:
                 )
 
     # check 7
-    def check_wallet(self, kid: str) -> None:
-        account = self._accounts.get(kid)
+    def check_wallet(self, caller: Caller) -> None:
+        account = caller.account
         if account is None:
             return
         if account.wallet_missing:
@@ -176,19 +196,11 @@ class Keyring:
         if account.balance_nanos is not None and account.balance_nanos < MINIMUM_BALANCE_NANOS:
             raise GatewayError("insufficient_funds")
 
-    def charge(self, kid: str, nanos: int) -> None:
-        """A success: one more request in every window, and its cost off the balance."""
-        now = self._clock()
-        with self._lock:
-            account = self._accounts.get(kid)
-            if account is None:
-                return
-            for window, period_of in WINDOWS.items():
-                account.used[window] = (period_of(now), account.requests_in(window, now) + 1)
-                account.spent_in[window] = (period_of(now), account.nanos_in(window, now) + nanos)
-            account.spent_nanos += nanos
-            if account.balance_nanos is not None:
-                account.balance_nanos -= nanos
+    def charge(self, caller: Caller, nanos: int) -> None:
+        """A success: one more request in every window, its cost in every window's spend and off the balance
+        (once, atomically, on the account as the store has it now)."""
+        if caller.account is not None:
+            self.store.charge(caller.kid, nanos, current_periods(self._clock()))
 
 
 def records_from_keys(inline: Iterable[str]) -> list[dict[str, Any]]:

@@ -7,7 +7,6 @@ When the mock has an admin token, every admin request must carry it as ``Authori
 from __future__ import annotations
 
 import hmac
-import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +17,8 @@ from starlette.routing import BaseRoute, Route
 
 from mockserver.gateway.reading import ClientDisconnect, PayloadTooLarge, read_limited
 from mockserver.resources import data_path
-from mockserver.scripting.loader import FixtureError, structural_problems
+from mockserver.scripting.loader import FixtureError
+from mockserver.state.stores import StoreUnavailable
 
 if TYPE_CHECKING:
     from mockserver.mock import Mock
@@ -53,7 +53,7 @@ async def _json_body(request: Request, limit: int) -> Any:
 
 
 def admin_routes(mock: Mock) -> list[BaseRoute]:
-    started = time.monotonic()
+    admin = mock.admin
 
     def guarded(handler: Handler) -> Handler:
         async def checked(request: Request) -> Response:
@@ -70,52 +70,41 @@ def admin_routes(mock: Mock) -> list[BaseRoute]:
                 return _problem(400, "invalid_request", str(exc))
             except PayloadTooLarge as exc:
                 return _problem(413, "payload_too_large", exc.description)
+            except StoreUnavailable as exc:
+                return _problem(503, "state_store_unavailable", str(exc))
             except ClientDisconnect:
                 return Response(status_code=499)
 
         return checked
 
     async def health(request: Request) -> Response:
-        return _json(200, {
-            "status": "ok",
-            "gateway_release": mock.release.name,
-            "uptime_s": round(time.monotonic() - started, 3),
-            "scripts": len(mock.engine.scripts()),
-            "fixtures": str(mock.settings.fixtures) if mock.settings.fixtures else None,
-            "fixture_files": mock.engine.fixtures.files,
-            "reload_error": mock.reload_error,
-            "journal": {"entries": len(mock.journal.entries()), "dropped": mock.journal.dropped,
-                        "limit": mock.journal.limit},
-        })
+        up, body = admin.health()
+        return _json(200 if up else 503, body)
 
     async def reset(request: Request) -> Response:
         keep = request.query_params.get("keep_coverage", "false").lower()
         if keep not in ("true", "false"):
             raise ValueError("keep_coverage must be true or false")
-        mock.reset(keep_coverage=keep == "true")
+        admin.reset(keep_coverage=keep == "true")
         return _json(200, {"status": "reset"})
 
     async def coverage(request: Request) -> Response:
         return _json(200, mock.coverage.document())
 
     async def list_scripts(request: Request) -> Response:
-        return _json(200, {"scripts": [script.to_json() for script in mock.engine.scripts()]})
+        return _json(200, {"scripts": admin.scripts()})
 
     async def add_scripts(request: Request) -> Response:
         body = await _json_body(request, mock.settings.max_body_bytes)
-        specs = body["scripts"] if isinstance(body, dict) and "scripts" in body else [body]
-        if not isinstance(specs, list):
-            raise ValueError("expected a script object or {\"scripts\": [...]}")
-        added = [mock.engine.add(spec) for spec in specs]
-        return _json(201, {"scripts": [script.to_json() for script in added]})
+        return _json(201, {"scripts": admin.add_scripts(body)})
 
     async def delete_scripts(request: Request) -> Response:
-        mock.engine.clear()
+        admin.clear_scripts()
         return Response(status_code=204)
 
     async def delete_script(request: Request) -> Response:
         script_id = request.path_params["script_id"]
-        if mock.engine.remove(script_id):
+        if admin.remove_script(script_id):
             return Response(status_code=204)
         return _problem(404, "not_found", f"no script with id {script_id!r}")
 
@@ -124,26 +113,20 @@ def admin_routes(mock: Mock) -> list[BaseRoute]:
         status_text = request.query_params.get("status")
         if status_text is not None and not status_text.isdigit():
             raise ValueError("status must be a number")
-        entries = mock.journal.entries(model=model, status=int(status_text) if status_text else None)
-        return _json(200, {"requests": [entry.to_json() for entry in entries], "dropped": mock.journal.dropped,
-                           "limit": mock.journal.limit})
+        return _json(200, admin.requests(model=model, status=int(status_text) if status_text else None))
 
     async def clear_requests(request: Request) -> Response:
-        mock.journal.clear()
+        admin.clear_requests()
         return Response(status_code=204)
 
     async def get_keys(request: Request) -> Response:
-        return _json(200, {"keys": mock.keyring.accounts()})
+        return _json(200, {"keys": admin.keys()})
 
     async def put_keys(request: Request) -> Response:
         body = await _json_body(request, mock.settings.max_body_bytes)
         if not isinstance(body, dict) or not isinstance(body.get("keys"), list) or set(body) != {"keys"}:
             raise ValueError('expected {"keys": [...]}')
-        problems = structural_problems(body, "request")
-        if problems:
-            raise FixtureError(problems)
-        mock.keyring.put(body["keys"])
-        return _json(200, {"keys": mock.keyring.accounts()})
+        return _json(200, {"keys": admin.put_keys(body["keys"])})
 
     async def openapi(request: Request) -> Response:
         return Response(data_path("admin-openapi.yaml").read_bytes(), media_type="application/yaml")

@@ -17,7 +17,9 @@ from starlette.routing import Route
 
 from mockserver.gateway.exchange import Exchange
 from mockserver.gateway.headers import FetchHeaders
+from mockserver.gateway.ids import new_generation_id
 from mockserver.gateway.parsing import InvalidJson, form_kind, media_type, parse_json, parse_urlencoded
+from mockserver.gateway.pipeline import store_error
 from mockserver.gateway.reading import (
     BodyLimit,
     ClientDisconnect,
@@ -28,6 +30,7 @@ from mockserver.gateway.reading import (
 )
 from mockserver.mock import Mock
 from mockserver.settings import Settings
+from mockserver.state.stores import StoreUnavailable
 from mockserver.web.admin import admin_routes
 from mockserver.web.faults import FaultyResponse
 from mockserver.web.http import json_response, not_found, preflight, timing_headers, welcome_response
@@ -125,6 +128,14 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
         finish(request, 404, 0.0)
         return not_found(request.scope["path"], cors)
 
+    async def store_down(request: Request, exc: Exception) -> Response:
+        """The store failed after the gateway answered (the journal write): the caller gets the 503, never
+        an answer that was not journaled."""
+        assert isinstance(exc, StoreUnavailable)
+        log.warning("%s %s 503 %s", request.method, _loggable(request.scope["path"]), exc)
+        error = store_error(exc)
+        return json_response(error.status, error.envelope(new_generation_id()), error.headers())
+
     app = Starlette(
         routes=[
             Route("/v1/ocr", ocr, methods=["POST"]),
@@ -133,7 +144,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
             Route("/v1/{rest:path}", options, methods=["OPTIONS"]),
             *admin_routes(mock),
         ],
-        exception_handlers={HTTPException: unknown},
+        exception_handlers={HTTPException: unknown, StoreUnavailable: store_down},
         middleware=[Middleware(ExactPaths)],
     )
     app.router.redirect_slashes = False

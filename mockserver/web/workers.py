@@ -2,7 +2,7 @@
 
 uvicorn starts workers as fresh processes from an import string, so the parent hands them their
 settings through one environment variable (JSON), which spawned processes inherit. Each worker builds
-its own ``Mock`` over the shared state file (``mockserver.shared``).
+its own ``Mock`` over the shared store (``mockserver.state``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from mockserver.web.app import create_app
 
 SETTINGS_ENV = "OCR_MOCK_WORKER_SETTINGS"
 FACTORY = "mockserver.web.workers:create_worker_app"
-PATHS = ("spec", "catalog", "keys_file", "fixtures", "state_file")
+PATHS = ("spec", "catalog", "keys_file", "fixtures")
 
 
 def settings_to_env(settings: Settings, log_level: str) -> str:

@@ -22,7 +22,8 @@ from mockserver.gateway.parsing import InvalidJson
 from mockserver.gateway.pipeline import Answer, Gateway
 from mockserver.mock import Mock
 from mockserver.resources import data_path
-from mockserver.state.keys import Keyring
+from mockserver.state.keys import Caller, Keyring
+from mockserver.state.memory import MemoryKeys
 from mockserver.web.app import Settings, create_app
 
 Rewrite = Callable[[int, Any, dict[str, str]], tuple[Any, dict[str, str]]]
@@ -122,9 +123,9 @@ class CrashOnBadJson(Gateway):
 class OpenDoor(Keyring):
     """Requests without an Authorization header get in."""
 
-    def authenticate(self, authorization: str | None) -> str:
+    def authenticate(self, authorization: str | None) -> Caller:
         if authorization is None:
-            return "anonymous"
+            return Caller("anonymous")
         return super().authenticate(authorization)
 
 
@@ -158,7 +159,7 @@ def server_error_on_bad_json() -> ASGIApp:
 
 
 def accepts_missing_key() -> ASGIApp:
-    return _gateway(Gateway, keys=OpenDoor())
+    return _gateway(Gateway, keys=OpenDoor(MemoryKeys()))
 
 
 def wrong_error_order() -> ASGIApp:

@@ -7,21 +7,24 @@ lock, so a transaction that reads a script's call count and writes it back canno
 another worker's; WAL mode lets readers go on while one worker writes; ``busy_timeout`` makes a worker
 wait for the lock instead of failing. Nothing here is a home-made lock or protocol.
 
-The design is narrow on purpose: each worker keeps its parsed scripts, key accounts' logic and the
-journal's entry building (the in-memory classes), and the database holds only what must be shared:
-script definitions and call counts, key accounts with their usage, journal rows and outcome counts. The single-worker
-default never opens a database and keeps its in-memory speed.
+The database holds only what must be shared: script definitions and call counts, key accounts with
+their usage, journal rows and outcome counts; each process keeps its parsed scripts and the checks' logic.
+The single-process default never opens a database and keeps its in-memory speed. Any error of SQLite's
+(a lock held past the busy timeout, a disk error) is the store being unavailable.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from mockserver.state.stores import StoreUnavailable
+
 BUSY_TIMEOUT_MS = 10_000
+SEEDED = "seeded"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -57,10 +60,14 @@ class SharedDatabase:
                 if statement.strip():
                     self._connection.execute(statement)
 
+    @property
+    def description(self) -> str:
+        return f"sqlite:///{self.path}"
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction (``BEGIN IMMEDIATE``: other workers wait); nested calls join the outer one."""
-        with self._lock:
+        with self._lock, self._unavailable_on_error():
             if self._depth:
                 self._depth += 1
                 try:
@@ -82,8 +89,15 @@ class SharedDatabase:
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """For one read statement: no write lock (WAL readers never wait); joins a transaction if in one."""
-        with self._lock:
+        with self._lock, self._unavailable_on_error():
             yield self._connection
+
+    @contextmanager
+    def _unavailable_on_error(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(self.description, str(exc)) from None
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -99,6 +113,20 @@ class SharedDatabase:
             "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
             (name, value),
         )
+
+    def ping(self) -> None:
+        with self.read() as db:
+            db.execute("SELECT 1").fetchone()
+
+    def first_attach(self) -> bool:
+        with self.transaction():
+            if self.meta(SEEDED):
+                return False
+            self.set_meta(SEEDED, 1)
+            return True
+
+    def on_rejoin(self, callback: Callable[[], None]) -> None:
+        """A file does not come back empty: nothing to do."""
 
     def wipe(self) -> None:
         """Empty every table: the workers that attach next start from the files."""

@@ -1,133 +1,83 @@
-"""The script engine over the shared database: every worker answers from the same scripts and counts.
+"""Scripts and their call counts in the shared SQLite file.
 
-Each worker keeps the parsed scripts (the base ``ScriptEngine`` does all matching and consuming); the
-database holds which scripts exist (file scripts by id, runtime scripts with their definition), a
-version bumped on every change to that list, and each script's call count. Every call runs inside one
-``BEGIN IMMEDIATE`` transaction: pull the counts (and the list, when its version moved), let the base
-class pick and consume, write the consumed script's count back. So concurrent workers serve each
-scripted answer exactly once.
+The list has a version (in ``meta``), bumped on every change to it, so a process re-reads the list only
+when it moved; the counts are read on every call. A claim is one conditional ``UPDATE ... RETURNING``
+inside ``BEGIN IMMEDIATE``: two processes can never count the same call.
 """
 
 from __future__ import annotations
 
-import itertools
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 import orjson
 
-from mockserver.gateway.upstream import OcrCall
-from mockserver.scripting.engine import ScriptEngine, Selection, _fresh
-from mockserver.scripting.loader import FixtureSet, build_script
-from mockserver.scripting.scripts import Script
 from mockserver.state.sqlite.database import SharedDatabase
+from mockserver.state.stores import ScriptsView, StoredScript
 
 VERSION = "scripts_version"
-LAST_ID = "script_ids"  # the last generated script-N, so two workers never hand out the same id
+LAST_ID = "script_ids"  # the last generated script-N, so two processes never hand out the same id
 
 
-class SharedScriptEngine(ScriptEngine):
-    def __init__(self, fixtures: FixtureSet, database: SharedDatabase) -> None:
+class SqliteScripts:
+    def __init__(self, database: SharedDatabase) -> None:
         self._db = database
-        self._version = -1
-        self._attached = False
-        super().__init__(fixtures)  # builds the local list only; ``attach`` seeds the database once
-        self._attached = True
 
-    # -- changes: apply locally on the current shared list, then publish it ------------------------
+    def view(self, known_version: int) -> ScriptsView:
+        with self._db.read() as db:
+            version = self._db.meta(VERSION)
+            scripts = None
+            if version != known_version:
+                rows = db.execute("SELECT id, source, spec FROM scripts ORDER BY position").fetchall()
+                scripts = [StoredScript(i, source, orjson.loads(spec) if spec else None) for i, source, spec in rows]
+            calls = dict(db.execute("SELECT id, calls FROM scripts").fetchall())
+        return ScriptsView(version, scripts, calls)
 
-    def reset(self) -> None:
-        if not self._attached:
-            super().reset()
-            return
+    def replace(self, scripts: Sequence[StoredScript], calls: Mapping[str, int] | None = None) -> None:
+        with self._db.transaction() as db:
+            db.execute("DELETE FROM scripts")
+            db.executemany(
+                "INSERT INTO scripts (id, source, spec, calls) VALUES (?, ?, ?, ?)",
+                [(s.id, s.source, _spec(s), (calls or {}).get(s.id, 0)) for s in scripts],
+            )
+            self._bump()
+
+    def new_id(self) -> int:
         with self._db.transaction():
-            super().reset()
-            self._publish()
+            number = self._db.meta(LAST_ID) + 1
+            self._db.set_meta(LAST_ID, number)
+            return number
 
-    def load(self, fixtures: FixtureSet) -> None:
-        with self._db.transaction():
-            self._sync()
-            super().load(fixtures)
-            self._publish()
-
-    def add(self, spec: dict[str, Any]) -> Script:
-        with self._db.transaction():
-            self._sync()
-            self._ids = itertools.count(self._db.meta(LAST_ID) + 1)
-            script = super().add(spec)
-            self._db.set_meta(LAST_ID, next(self._ids) - 1)
-            self._publish()
-            return script
+    def add(self, script: StoredScript) -> bool:
+        with self._db.transaction() as db:
+            added = db.execute(
+                "INSERT INTO scripts (id, source, spec) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING",
+                (script.id, script.source, _spec(script)),
+            ).rowcount
+            if added:
+                self._bump()
+            return bool(added)
 
     def remove(self, script_id: str) -> bool:
-        with self._db.transaction():
-            self._sync()
-            removed = super().remove(script_id)
+        with self._db.transaction() as db:
+            removed = db.execute("DELETE FROM scripts WHERE id = ?", (script_id,)).rowcount
             if removed:
-                self._publish()
-            return removed
+                self._bump()
+            return bool(removed)
 
     def clear(self) -> None:
-        with self._db.transaction():
-            super().clear()
-            self._publish()
+        self.replace([])
 
-    def scripts(self) -> list[Script]:
-        with self._db.transaction():
-            self._sync()
-            return super().scripts()
-
-    def select(self, call: OcrCall) -> Selection:
-        # Most calls in a load test match no script: find that out without the write lock, so those calls
-        # neither wait for other workers nor commit. A call that a script matches takes the lock and
-        # picks again from the counts as they are then.
-        with self._db.read():
-            self._sync()
-            selection = super().select(call)
-        if selection.script is None:
-            return selection
+    def claim(self, script_id: str, limit: int | None) -> int | None:
         with self._db.transaction() as db:
-            self._sync()
-            selection = super().select(call)
-            if selection.script is not None:
-                db.execute("UPDATE scripts SET calls = ? WHERE id = ?", (selection.script.calls, selection.script.id))
-            return selection
+            row = db.execute(
+                "UPDATE scripts SET calls = calls + 1 WHERE id = ?1 AND (?2 IS NULL OR calls < ?2) RETURNING calls",
+                (script_id, limit),
+            ).fetchone()
+        return int(row[0]) - 1 if row else None
 
-    # -- the database side ---------------------------------------------------------------------------
+    def _bump(self) -> None:
+        self._db.set_meta(VERSION, self._db.meta(VERSION) + 1)
 
-    def _publish(self) -> None:
-        """The local list becomes the shared one (inside the caller's transaction)."""
-        db = self._db
-        scripts = super().scripts()
-        connection = db.connection
-        connection.execute("DELETE FROM scripts")
-        connection.executemany(
-            "INSERT INTO scripts (id, source, spec, calls) VALUES (?, ?, ?, ?)",
-            [(s.id, s.source, orjson.dumps(s.spec) if s.source == "runtime" else None, s.calls) for s in scripts],
-        )
-        self._version = db.meta(VERSION) + 1
-        db.set_meta(VERSION, self._version)
 
-    def _sync(self) -> None:
-        """Pull the shared list (when it changed) and every script's call count."""
-        connection = self._db.connection
-        version = self._db.meta(VERSION)
-        if version != self._version:
-            rows = connection.execute("SELECT id, source, spec FROM scripts ORDER BY position").fetchall()
-            files = {script.id: script for script in self._files.scripts}
-            scripts = [self._rebuild(script_id, source, spec, files) for script_id, source, spec in rows]
-            with self._lock:
-                self._scripts = [script for script in scripts if script is not None]
-            self._version = version
-        calls = dict(connection.execute("SELECT id, calls FROM scripts").fetchall())
-        with self._lock:
-            for script in self._scripts:
-                script.calls = calls.get(script.id, script.calls)
-
-    @staticmethod
-    def _rebuild(script_id: str, source: str, spec: bytes | None, files: dict[str, Script]) -> Script | None:
-        if spec is None:
-            file_script = files.get(script_id)
-            return _fresh(file_script) if file_script is not None else None
-        script, _ = build_script(orjson.loads(spec), script_id=script_id, source=source, entry="script", base=None)
-        return script
-
+def _spec(script: StoredScript) -> bytes | None:
+    return orjson.dumps(script.spec) if script.spec is not None else None
