@@ -17,6 +17,7 @@ import uvicorn
 
 from contract_tests.cli import contract
 from mockserver.mock import Mock
+from mockserver.proxy.cli import deviations, proxy
 from mockserver.resources import fixtures_dir
 from mockserver.scripting.loader import FixtureError
 from mockserver.settings import DEFAULT_JOURNAL_LIMIT, DEFAULT_MAX_BODY_BYTES, Settings
@@ -197,3 +198,5 @@ def fixtures_check(directory: Path | None, catalog: Path | None, spec: Path | No
 
 
 main.add_command(contract)
+main.add_command(proxy)
+main.add_command(deviations)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from mockserver.pytest_plugin import cassettes
 from mockserver.pytest_plugin.options import MARKER_HELP, add_options, options_for_test, session_options
 
 if TYPE_CHECKING:
@@ -25,10 +26,12 @@ _GATEWAYS = pytest.StashKey[list["OcrGateway"]]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
+    cassettes.add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
+    config.addinivalue_line("markers", cassettes.MARKER_HELP)
 
 
 def _register(item: pytest.Item, gateway: OcrGateway) -> None:
@@ -59,10 +62,27 @@ def _ocr_gateway_session(pytestconfig: pytest.Config) -> Iterator[GatewaySession
 def ocr_gateway(request: pytest.FixtureRequest, _ocr_gateway_session: GatewaySession) -> Iterator[OcrGateway]:
     """A scripted AI Stats Gateway OCR endpoint: the session's mock, reset for this test."""
     options = options_for_test(_ocr_gateway_session.options, request.node)
-    gateway: OcrGateway = _fail_on_error(_ocr_gateway_session.gateway, options)
+    record_url = cassettes.recording_url(request.config) if cassettes.marked(request.node) else None
+    gateway: OcrGateway
+    if record_url is not None:
+        host: cassettes.RecordingHost = request.getfixturevalue("_ocr_cassette_host")
+        key_env = request.config.getoption("ocr_gateway_record_key_env")
+        gateway = _fail_on_error(host.gateway, request.node, options, record_url, key_env)
+    else:
+        gateway = _fail_on_error(_ocr_gateway_session.gateway, options)
+        if cassettes.marked(request.node):
+            _fail_on_error(cassettes.replay, request.node, gateway)
     _register(request.node, gateway)
     yield gateway
     gateway.close()
+
+
+@pytest.fixture(scope="session")
+def _ocr_cassette_host() -> Iterator[cassettes.RecordingHost]:
+    """The event loop of the recording proxies (``--ocr-gateway-record``)."""
+    host = cassettes.RecordingHost()
+    yield host
+    host.close()
 
 
 class OcrGatewayFactory:

@@ -1,0 +1,230 @@
+"""The proxy as an ASGI app: every route but ``/_mock/`` goes to the target; the answer comes back as the
+target gave it, after the checks have looked at it, the journal has kept it and the recorder has written it.
+
+The admin API keeps ``serve``'s paths where they mean the same (health, requests, openapi.yaml) and adds
+``/_mock/deviations``. Scripts and keys have no meaning here: the target answers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from contract_tests.oracle import NotJson, parse_body
+from contract_tests.redact import Redactor
+from mockserver.gateway.auth import BEARER, HTTP_WHITESPACE
+from mockserver.proxy import answers
+from mockserver.proxy.budget import Ledger, estimated_nanos, reported_nanos, usd
+from mockserver.proxy.checking import Finding, check_exchange, judged
+from mockserver.proxy.config import ProxyConfig
+from mockserver.proxy.deviations import DeviationLog
+from mockserver.proxy.forwarding import Forwarder, Sent, TargetFailure, outgoing_headers
+from mockserver.proxy.recording import Recorder, recording_for
+from mockserver.resources import data_path
+from mockserver.state.journal import Journal
+from mockserver.web.admin import _presented_token
+from mockserver.web.paths import routed_path
+
+log = logging.getLogger("ocr_mock.proxy")
+OCR_PATH = "/v1/ocr"
+FORWARDED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _json(status: int, body: Any) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
+def _loads(raw: bytes) -> Any:
+    try:
+        return parse_body(raw) if raw else None
+    except NotJson:
+        return None
+
+
+def _scrubbed(value: Any, redact: Redactor) -> Any:
+    """``value`` with every secret replaced (through its JSON text: the answer may hold one anywhere)."""
+    if value is None:
+        return None
+    text = orjson.dumps(value).decode()
+    cleaned = redact(text)
+    return value if cleaned == text else orjson.loads(cleaned)
+
+
+def _client_bearer(headers: list[tuple[str, str]]) -> str | None:
+    for name, value in headers:
+        if name.lower() == "authorization":
+            token = value.strip(HTTP_WHITESPACE)
+            return token[len(BEARER):].strip() if token.startswith(BEARER) else token
+    return None
+
+
+class Proxy:
+    def __init__(self, config: ProxyConfig, recorder: Recorder | None = None) -> None:
+        self.config = config
+        self.forwarder = Forwarder(config.target_url, config.target_timeout_s, trust_env=not config.target.loopback)
+        self.journal = Journal(config.journal_limit)
+        self.deviations = DeviationLog(config.journal_limit)
+        self.ledger = Ledger(config.budget_usd)
+        self.recorder = recorder
+        self.started = time.monotonic()
+
+    def redactor(self, client_headers: list[tuple[str, str]]) -> Redactor:
+        """The proxy's secrets and the client's own bearer value: neither is ever written anywhere."""
+        bearer = _client_bearer(client_headers)
+        return Redactor([*self.config.secrets(), *([bearer] if bearer else [])])
+
+    async def handle(self, request: Request) -> Response:
+        started = time.perf_counter()
+        scope = request.scope
+        body = await request.body()
+        raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+        query = scope.get("query_string", b"").decode("latin-1")
+        path = raw_path + (f"?{query}" if query else "")
+        client_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        redact = self.redactor(client_headers)
+        headers, _ = outgoing_headers(client_headers, self.config.api_key)
+        is_ocr = request.method == "POST" and routed_path(scope["path"], scope.get("raw_path")) == OCR_PATH
+        verdict = judged(headers, body) if is_ocr else None
+        price = estimated_nanos(verdict) if verdict is not None else 0
+        request_json = _scrubbed(_loads(body), redact) if is_ocr else None
+        model = request_json.get("model") if isinstance(request_json, dict) else None
+        model = model if isinstance(model, str) else None
+
+        def journal(status: int, answer: Any, answered_by: str) -> int:
+            entry = self.journal.record(
+                method=request.method, path=scope["path"], headers=request.headers, body=request_json, status=status,
+                latency_ms=(time.perf_counter() - started) * 1000, model=model, script=None, nearest=[],
+                response=_scrubbed(answer, redact), answered_by=answered_by, body_size=len(body))
+            return entry.id
+
+        if price and not self.ledger.admit(price):
+            cap = usd(self.ledger.cap or 0)
+            answer = answers.budget_spent(cap, usd(self.ledger.spent), usd(price))
+            journal(answer[0], answer[1], "proxy")
+            log.warning("%s %s %d refused: the budget ($%s) is spent", request.method, scope["path"], answer[0], cap)
+            return answers.respond(answer)
+        try:
+            received = await self.forwarder.send(Sent(request.method, path, headers, body, swapped_key=False))
+        except TargetFailure as failure:
+            self.ledger.settle(price, 0)
+            answer = answers.target_failed(self.config.target_url, redact(str(failure)))
+            journal(answer[0], answer[1], "proxy")
+            log.error("%s %s %d: %s", request.method, scope["path"], answer[0], answer[1]["description"])
+            return answers.respond(answer)
+        answer_json = _loads(received.body)
+        self.ledger.settle(price, reported_nanos(received.status, answer_json))
+        findings = check_exchange(
+            method=request.method, url=self.forwarder.url_for(path), request_headers=headers, request_body=body,
+            status=received.status, response_headers=received.headers, response_body=received.body,
+            elapsed_s=time.perf_counter() - started)
+        request_id = journal(received.status, answer_json, "target")
+        expected = verdict.expected.label() if verdict is not None and verdict.judged else "-"
+        for deviation in self.deviations.add(request_id=request_id, method=request.method, path=scope["path"],
+                                              status=received.status, model=model, expected=redact(expected),
+                                              findings=[_redacted(f, redact) for f in findings]):
+            log.warning("%s", deviation.log_line())
+        log.info("%s %s %d %.1fms model=%s (target)", request.method, scope["path"], received.status,
+                 (time.perf_counter() - started) * 1000, model or "-")
+        if self.recorder is not None and verdict is not None:
+            recording = recording_for(body, verdict, received.status, received.body)
+            if recording is not None:
+                self.recorder.record(recording, redact)
+        response = Response(received.body, status_code=received.status)
+        response.raw_headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in received.headers)
+        return response
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "mode": "proxy",
+            "uptime_s": round(time.monotonic() - self.started, 3),
+            "target": self.config.target_url,
+            "release": self.config.release,
+            "journal": {"entries": len(self.journal.entries()), "dropped": self.journal.dropped,
+                        "limit": self.journal.limit},
+            "deviations": self.deviations.total,
+            "budget": self.ledger.to_json(),
+            "recording": None if self.recorder is None else {
+                "recorded": self.recorder.recorded, "skipped": self.recorder.skipped,
+                "mode": self.recorder.mode.value},
+        }
+
+
+def _redacted(finding: Finding, redact: Redactor) -> Finding:
+    return Finding(finding.check, redact(finding.title), redact(finding.message))
+
+
+def create_proxy_app(config: ProxyConfig, recorder: Recorder | None = None) -> Starlette:
+    proxy = Proxy(config, recorder)
+
+    def guarded(handler: Handler) -> Handler:
+        async def checked(request: Request) -> Response:
+            token = config.admin_token
+            if token is not None:
+                presented = _presented_token(request) or ""
+                if not hmac.compare_digest(presented.encode(), token.encode()):
+                    return _json(401, {"error": "admin_token_required",
+                                       "message": "this proxy's admin API needs its token"})
+            return await handler(request)
+
+        return checked
+
+    async def health(request: Request) -> Response:
+        return _json(200, proxy.health())
+
+    async def list_requests(request: Request) -> Response:
+        model = request.query_params.get("model")
+        status_text = request.query_params.get("status")
+        if status_text is not None and not status_text.isdigit():
+            return _json(400, {"error": "invalid_request", "message": "status must be a number"})
+        entries = proxy.journal.entries(model=model, status=int(status_text) if status_text else None)
+        listed = [{**entry.to_json(), "deviations": [d.to_json() for d in proxy.deviations.for_request(entry.id)]}
+                  for entry in entries]
+        return _json(200, {"requests": listed, "dropped": proxy.journal.dropped, "limit": proxy.journal.limit})
+
+    async def clear_requests(request: Request) -> Response:
+        proxy.journal.clear()
+        return Response(status_code=204)
+
+    async def list_deviations(request: Request) -> Response:
+        items = proxy.deviations.items(check=request.query_params.get("check"))
+        return _json(200, {"deviations": [item.to_json() for item in items], "total": proxy.deviations.total,
+                           "dropped": proxy.deviations.dropped, "target": config.target_url,
+                           "release": config.release})
+
+    async def clear_deviations(request: Request) -> Response:
+        proxy.deviations.clear()
+        return Response(status_code=204)
+
+    async def openapi(request: Request) -> Response:
+        return Response(data_path("admin-openapi.yaml").read_bytes(), media_type="application/yaml")
+
+    routes = [
+        Route("/_mock/health", guarded(health), methods=["GET"]),
+        Route("/_mock/requests", guarded(list_requests), methods=["GET"]),
+        Route("/_mock/requests", guarded(clear_requests), methods=["DELETE"]),
+        Route("/_mock/deviations", guarded(list_deviations), methods=["GET"]),
+        Route("/_mock/deviations", guarded(clear_deviations), methods=["DELETE"]),
+        Route("/_mock/openapi.yaml", guarded(openapi), methods=["GET"]),
+        Route("/{rest:path}", proxy.handle, methods=FORWARDED_METHODS),
+    ]
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await proxy.forwarder.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.router.redirect_slashes = False
+    app.state.proxy = proxy
+    return app

@@ -1,0 +1,97 @@
+"""``ocr-mock proxy`` in front of a target: answers come back unchanged, and only departures are reported."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+from proxy_helpers import INVOICE, comparable, deviations, ocr, proxying
+
+from mockserver.web.app import Settings, create_app
+from tests.contract.broken_mocks import missing_cors_header, wrong_envelope_key, wrong_pricing
+from tests.contract.contract_helpers import serving
+from tests.helpers import KEY
+
+CLIENT_HEADERS = ("content-type", "access-control-allow-origin", "access-control-allow-methods",
+                  "access-control-allow-headers", "access-control-max-age", "cache-control", "timing-allow-origin",
+                  "x-gateway-error-attribution", "x-gateway-error-origin")
+
+
+@pytest.fixture(scope="module")
+def target_url() -> object:
+    with serving(create_app(Settings())) as url:
+        yield url
+
+
+def _same_answer(direct: httpx.Response, proxied: httpx.Response) -> None:
+    assert proxied.status_code == direct.status_code
+    for name in CLIENT_HEADERS:
+        assert proxied.headers.get(name) == direct.headers.get(name), name
+    assert comparable(proxied.json()) == comparable(direct.json())
+
+
+@pytest.mark.parametrize("body", [
+    {"model": "mistral/ocr-3", "image": INVOICE, "debug": {"return_upstream_response": True}},
+    {"model": "mistral/ocr-3"},  # schema: 400 validation_error
+    {"model": "nope/nothing", "image": INVOICE},  # unknown model
+    {"model": "  ", "image": INVOICE},  # model_required
+], ids=["success", "validation", "unknown model", "blank model"])
+def test_the_answer_comes_back_as_the_target_gave_it(target_url: str, body: dict[str, object]) -> None:
+    direct = httpx.post(f"{target_url}/ocr", json=body, headers={"Authorization": f"Bearer {KEY}"})
+    with proxying(target_url) as (client, _):
+        proxied = client.post("/v1/ocr", json=body)
+        assert deviations(client) == []
+    _same_answer(direct, proxied)
+
+
+def test_other_routes_are_forwarded_too(target_url: str) -> None:
+    with proxying(target_url) as (client, _):
+        assert client.get("/").json()["message"].startswith("Welcome to the AI Stats Gateway API")
+        preflight = client.options("/v1/ocr")
+        unknown = client.get("/v1/models")
+        missing_key = client.post("/v1/ocr", json={"model": "mistral/ocr-3"}, headers={"Authorization": ""})
+        assert deviations(client) == []
+    assert preflight.status_code == 204 and preflight.headers["access-control-allow-origin"] == "*"
+    assert (unknown.status_code, unknown.text) == (404, "404 Not Found")
+    assert (missing_key.status_code, missing_key.json()["description"]) == (
+        401, "missing_or_invalid_authorization_header")
+
+
+@pytest.mark.parametrize(("shim", "check", "evidence"), [
+    (wrong_envelope_key, "error_envelope", "envelope keys missing"),
+    (missing_cors_header, "gateway_headers", "Access-Control-Allow-Origin is not the gateway's"),
+    (wrong_pricing, "pricing_arithmetic", "total_cents is not floored nanos"),
+], ids=["envelope", "CORS", "pricing"])
+def test_a_planted_departure_is_logged_listed_and_journaled(
+    shim: object, check: str, evidence: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert callable(shim)
+    with serving(shim()) as broken, proxying(broken) as (client, _), caplog.at_level(logging.WARNING):
+        answer = ocr(client, model="mistral/ocr-3") if check != "error_envelope" else ocr(client, model="nope/x")
+        found = deviations(client)
+        journal = client.get("/_mock/requests").json()["requests"]
+
+    assert answer.status_code in (200, 400)
+    assert [(d["check"], d["title"]) for d in found if d["check"] == check] == [(check, evidence)]
+    assert found[0]["request_id"] == journal[-1]["id"]
+    assert {d["check"] for d in journal[-1]["deviations"]} == {d["check"] for d in found}
+    lines = [record.getMessage() for record in caplog.records if record.getMessage().startswith("deviation #")]
+    assert any(f"check={check}: {evidence}" in line for line in lines)
+    assert all("\n" not in line for line in lines)
+
+
+def test_an_answer_the_contract_does_not_predict_is_a_deviation(target_url: str) -> None:
+    """A target that accepts a request the gateway refuses: the oracle's expectation is in the report."""
+    with serving(_accepting_everything()) as broken, proxying(broken) as (client, _):
+        request = client.build_request("POST", "/v1/ocr", json={"model": "mistral/ocr-3", "image": INVOICE})
+        del request.headers["authorization"]
+        assert client.send(request).status_code == 200
+        found = deviations(client)
+    assert any(d["check"] == "check_order" and d["expected"].startswith("401 unauthorised") for d in found)
+
+
+def _accepting_everything() -> object:
+    from tests.contract.broken_mocks import accepts_missing_key
+
+    return accepts_missing_key()
