@@ -239,7 +239,8 @@ class Recorder:
             match = self._with_image_file(recording, path.parent)
             scripts: list[dict[str, Any]] = document["scripts"]
             existing = next((s for s in scripts if s.get("id") == recording.script_id), None)
-            if existing is not None and self.mode is RecordMode.ONCE:
+            upgrade = existing is not None and _richer(step, existing)
+            if existing is not None and self.mode is RecordMode.ONCE and not upgrade:
                 self.skipped += 1
                 return False
             candidate = [dict(s) for s in scripts]
@@ -247,7 +248,7 @@ class Recorder:
                 candidate.append({"id": recording.script_id, "model": recording.model, "match": match, **step})
             else:
                 index = scripts.index(existing)
-                candidate[index] = _appended(existing, step)
+                candidate[index] = {**existing, **step} if upgrade else _appended(existing, step)
             new_document = {**document, "scripts": candidate}
             _, problems = read_document(new_document, path.name, path.parent)
             if problems:
@@ -288,6 +289,20 @@ class Recorder:
             os.replace(temporary, path)
         match["image"] = {"file": os.path.relpath(path, base)}
         return match
+
+
+def _markdown(page: Any) -> str:
+    return page if isinstance(page, str) else str(page.get("markdown", ""))
+
+
+def _richer(step: dict[str, Any], script: dict[str, Any]) -> bool:
+    """The same document, now with what only ``upstream_response`` shows (dimensions, images), where the
+    script has the pages its text was split into: the new answer replaces it."""
+    new, old = step.get("pages"), script.get("pages")
+    if not isinstance(new, list) or not isinstance(old, list):
+        return False
+    return (any(isinstance(page, dict) for page in new) and all(isinstance(page, str) for page in old)
+            and "\n\n".join(map(_markdown, new)) == "\n\n".join(old))
 
 
 def _appended(script: dict[str, Any], step: dict[str, Any]) -> dict[str, Any]:
