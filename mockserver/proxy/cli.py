@@ -129,10 +129,12 @@ def deviations(url: str, admin_token: str | None, junit_xml: Path | None, report
             found.raise_for_status()
             journal = client.get("/_mock/requests")
             journal.raise_for_status()
+            health = client.get("/_mock/health")
+            health.raise_for_status()
     except httpx.HTTPError as exc:
         click.echo(f"ocr-mock deviations: could not ask the proxy at {url}: {exc}", err=True)
         raise SystemExit(2) from None
-    result = run_result(found.json(), journal.json()["requests"])
+    result = run_result(found.json(), journal.json()["requests"], health.json())
     click.echo(summary(result))
     for path in write_reports(result, junit_xml=junit_xml, report=report):
         click.echo(f"wrote {path}")

@@ -180,6 +180,21 @@ def recording_for(request_body: bytes, verdict: Verdict, status: int, answer: by
     return Recording(verdict.model, f"{slug(verdict.model)}-{key[:12]}", match, step, decoded)
 
 
+class _Dumper(yaml.SafeDumper):
+    """Multi-line text (page markdown) as literal blocks: a recording is read, and diffed, by people."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def dump(document: dict[str, Any]) -> str:
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
+
+
 def atomic_write(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that a reader (or a crash) sees the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -256,7 +271,7 @@ class Recorder:
                 self.skipped += 1
                 return False
             atomic_write(path, HEADER.format(source=f" from {self.source}" if self.source else "")
-                         + yaml.safe_dump(new_document, sort_keys=False, allow_unicode=True, width=120))
+                         + dump(new_document))
             self._documents[path] = new_document
             self.recorded += 1
             return True

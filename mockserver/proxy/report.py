@@ -12,12 +12,19 @@ from mockserver.proxy.checking import proxy_checks
 PHASE = "proxy"
 
 
-def run_result(deviations: dict[str, Any], requests: list[dict[str, Any]]) -> RunResult:
-    """From ``GET /_mock/deviations`` and ``GET /_mock/requests`` of a running proxy."""
+def run_result(deviations: dict[str, Any], requests: list[dict[str, Any]], health: dict[str, Any]) -> RunResult:
+    """From ``GET /_mock/deviations``, ``/_mock/requests`` and ``/_mock/health`` of a running proxy."""
     checks = {check.name: CheckTally(check.name, check.description) for check in proxy_checks()}
     result = RunResult(target=f"{deviations.get('target')} (through ocr-mock proxy, release "
                               f"{deviations.get('release')})", seed=0, checks=checks)
     collector = Collector(result)
+    result.elapsed = float(health.get("uptime_s") or 0.0)
+    budget = health.get("budget") or {}
+    if budget.get("cap_usd") is not None:
+        result.budget_usd = float(budget["cap_usd"])
+        result.spent_usd = float(budget["spent_usd"])
+        result.billable = int(budget["billable_forwarded"])
+        result.not_sent_budget = int(budget["refused"])
     forwarded = [entry for entry in requests if entry.get("answered_by") == "target"]
     result.phases = Counter({PHASE: len(forwarded)})
     result.statuses = {PHASE: Counter(entry["status"] for entry in forwarded)}

@@ -51,3 +51,38 @@ def comparable(body: Any) -> Any:
 def deviations(client: httpx.Client) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = client.get("/_mock/deviations").json()["deviations"]
     return found
+
+
+@contextmanager
+def proxy_process(*args: str, env: dict[str, str] | None = None, log: Path | None = None) -> Iterator[str]:
+    """``ocr-mock proxy ARGS`` as a real process on a free port, its output into ``log``; yields its root URL."""
+    import os
+    import subprocess
+    import time
+
+    from tests.contract.contract_helpers import free_port
+    from tests.server import OCR_MOCK
+
+    port = free_port()
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+    out = log.open("w") if log is not None else subprocess.DEVNULL
+    process = subprocess.Popen([str(OCR_MOCK), "proxy", "--port", str(port), *args], stdout=out,
+                               stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"{url}/_mock/health", timeout=1, trust_env=False)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"ocr-mock proxy did not start ({process.poll()})") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if log is not None and hasattr(out, "close"):
+            out.close()
