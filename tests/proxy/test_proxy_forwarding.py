@@ -95,3 +95,23 @@ def _accepting_everything() -> object:
     from tests.contract.broken_mocks import accepts_missing_key
 
     return accepts_missing_key()
+
+
+def test_the_admin_routes_and_deviations_are_documented(target_url: str) -> None:
+    import yaml
+
+    from contract_tests.safety import Target
+    from mockserver.proxy.app import create_proxy_app
+    from mockserver.proxy.config import ProxyConfig
+
+    app = create_proxy_app(ProxyConfig(target=Target.from_option(target_url)))
+    with serving(wrong_envelope_key()) as broken, proxying(broken) as (client, _):
+        document = yaml.safe_load(client.get("/_mock/openapi.yaml").text)
+        ocr(client, model="nope/x")
+        item = deviations(client)[0]
+    routes = {(route.path, method) for route in app.routes for method in getattr(route, "methods", None) or ()
+              if route.path.startswith("/_mock/") and method != "HEAD"}
+    documented = {(path, method.upper()) for path, operations in document["paths"].items() for method in operations}
+    assert routes <= documented
+    schema = document["components"]["schemas"]["Deviation"]
+    assert set(schema["required"]) <= set(item) == set(schema["properties"])
