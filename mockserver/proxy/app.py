@@ -22,10 +22,13 @@ from starlette.routing import Route
 
 from contract_tests.oracle import NotJson, parse_body
 from contract_tests.redact import Redactor
+from contract_tests.reference import contract
 from mockserver.gateway.auth import BEARER, HTTP_WHITESPACE
+from mockserver.gateway.ids import new_generation_id
+from mockserver.gateway.reading import ClientDisconnect, PayloadTooLarge, read_limited
 from mockserver.proxy import answers
 from mockserver.proxy.budget import Ledger, estimated_nanos, reported_nanos, usd
-from mockserver.proxy.checking import Finding, check_exchange, judged
+from mockserver.proxy.checking import Finding, check_exchange, judged, proxy_checks
 from mockserver.proxy.config import ProxyConfig
 from mockserver.proxy.deviations import DeviationLog
 from mockserver.proxy.forwarding import Forwarder, Sent, TargetFailure, outgoing_headers
@@ -33,6 +36,7 @@ from mockserver.proxy.recording import Recorder, recording_for
 from mockserver.resources import data_path
 from mockserver.state.journal import Journal
 from mockserver.web.admin import _presented_token
+from mockserver.web.app import CLIENT_CLOSED
 from mockserver.web.paths import routed_path
 
 log = logging.getLogger("ocr_mock.proxy")
@@ -87,7 +91,14 @@ class Proxy:
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
         scope = request.scope
-        body = await request.body()
+        try:
+            body = bytes(await read_limited(request, self.config.max_body_bytes))
+        except ClientDisconnect:
+            return Response(status_code=CLIENT_CLOSED)
+        except PayloadTooLarge as too_large:  # the proxy's limit: the body is read whole to be checked
+            envelope = too_large.envelope(new_generation_id())
+            envelope["description"] = f"{answers.PROXY_LABEL}: {too_large.description}"
+            return answers.respond((too_large.status, envelope, too_large.headers()))
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         query = scope.get("query_string", b"").decode("latin-1")
         path = raw_path + (f"?{query}" if query else "")
@@ -167,6 +178,8 @@ def _redacted(finding: Finding, redact: Redactor) -> Finding:
 
 def create_proxy_app(config: ProxyConfig, recorder: Recorder | None = None) -> Starlette:
     proxy = Proxy(config, recorder)
+    proxy_checks()  # load the suite's checks and contract now, not on the first request
+    contract()
 
     def guarded(handler: Handler) -> Handler:
         async def checked(request: Request) -> Response:

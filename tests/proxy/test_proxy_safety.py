@@ -60,14 +60,14 @@ def test_an_unreachable_target_gets_the_gateways_502_naming_the_proxy() -> None:
 
 def test_a_slow_target_is_cut_off_at_the_target_timeout() -> None:
     app = create_app(Settings())
-    app.state.mock.engine.add({"model": "mistral/ocr-3", "delay_ms": 3000, "text": "late"})
-    with serving(app) as slow, proxying(slow, target_timeout_s=0.3) as (client, _):
+    app.state.mock.engine.add({"model": "mistral/ocr-3", "delay_ms": 1500, "text": "late"})
+    with serving(app) as slow, proxying(slow, target_timeout_s=0.2) as (client, _):
         started = time.monotonic()
         answer = ocr(client)
         took = time.monotonic() - started
-    assert took < 2.5
+    assert took < 1.2
     assert answer.status_code == 502
-    assert "did not answer within 0.3 s (--target-timeout)" in answer.json()["description"]
+    assert "did not answer within 0.2 s (--target-timeout)" in answer.json()["description"]
 
 
 def test_the_budget_stops_billable_requests_and_says_so() -> None:
@@ -101,3 +101,12 @@ def test_only_known_releases_are_accepted() -> None:
     result = subprocess.run([str(OCR_MOCK), "proxy", "--target", "http://127.0.0.1:1/v1", "--gateway-release",
                              "2099-01"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 2 and "2026-07" in result.stderr
+
+
+def test_a_body_over_the_proxys_limit_is_refused_by_the_proxy() -> None:
+    with serving(create_app(Settings())) as target, proxying(target, max_body_bytes=1000) as (client, proxy):
+        answer = ocr(client, image=INVOICE)
+    body = answer.json()
+    assert (answer.status_code, body["error"]) == (413, "payload_too_large")
+    assert body["description"].startswith("ocr-mock proxy: ")
+    assert proxy.journal.entries() == []  # never forwarded

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -67,21 +68,23 @@ def _traffic(url: str) -> str:
 
 def test_no_key_is_ever_written_to_disk(tmp_path: Path) -> None:
     target_app = EchoAuthorization(create_app(Settings(keys=(PROXY_KEY, CLIENT_KEY))))
+    runs = {"swapping": (["--api-key-env", "PROXY_KEY_FOR_TEST"], {"PROXY_KEY_FOR_TEST": PROXY_KEY}),
+            "passing": ([], {})}
     served = []
-    with serving(target_app) as target:
-        for name, args, env in (
-            ("swapping", ["--api-key-env", "PROXY_KEY_FOR_TEST"], {"PROXY_KEY_FOR_TEST": PROXY_KEY}),
-            ("passing", [], {}),
-        ):
-            record = tmp_path / name / "recordings"
-            with proxy_process("--target", target, "--record", str(record), "--record-images", "--log-level",
-                               "debug", *args, env=env, log=tmp_path / name / "proxy.log") as url:
-                served.append(_traffic(url))
-                report = subprocess.run(
-                    [str(OCR_MOCK), "deviations", "--url", url, "--junit-xml", str(tmp_path / name / "junit.xml"),
-                     "--report", str(tmp_path / name / "report.html")], capture_output=True, text=True, timeout=60)
-                (tmp_path / name / "deviations.out").write_text(report.stdout + report.stderr)
-            assert list(record.glob("*.yaml")), "the run recorded nothing: the scan below would prove little"
+    with serving(target_app) as target, ExitStack() as proxies:
+        urls = {name: proxies.enter_context(proxy_process(
+                    "--target", target, "--record", str(tmp_path / name / "recordings"), "--record-images",
+                    "--log-level", "debug", *args, env=env, log=tmp_path / name / "proxy.log"))
+                for name, (args, env) in runs.items()}
+        served = [_traffic(url) for url in urls.values()]
+        reports = [subprocess.Popen(
+            [str(OCR_MOCK), "deviations", "--url", url, "--junit-xml", str(tmp_path / name / "junit.xml"),
+             "--report", str(tmp_path / name / "report.html")],
+            stdout=(tmp_path / name / "deviations.out").open("w"), stderr=subprocess.STDOUT)
+            for name, url in urls.items()]
+        assert [report.wait(timeout=60) for report in reports] == [0, 0]
+    for name in runs:
+        assert list((tmp_path / name / "recordings").glob("*.yaml")), "nothing recorded: the scan would prove little"
 
     written = [path for path in tmp_path.rglob("*") if path.is_file()]
     assert len(written) >= 10
