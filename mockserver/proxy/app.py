@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import orjson
+import yaml
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -135,10 +136,14 @@ class Proxy:
             return answers.respond(answer)
         answer_json = _loads(received.body)
         self.ledger.settle(price, reported_nanos(received.status, answer_json))
-        findings = check_exchange(
-            method=request.method, url=self.forwarder.url_for(path), request_headers=headers, request_body=body,
-            status=received.status, response_headers=received.headers, response_body=received.body,
-            elapsed_s=time.perf_counter() - started)
+        try:
+            findings = check_exchange(
+                method=request.method, url=self.forwarder.url_for(path), request_headers=headers, request_body=body,
+                status=received.status, response_headers=received.headers, response_body=received.body,
+                elapsed_s=time.perf_counter() - started)
+        except Exception as exc:  # a check that breaks must not lose the client its answer
+            log.exception("the checks failed on %s %s", request.method, scope["path"])
+            findings = [Finding("proxy", "the checks could not run", redact(f"{type(exc).__name__}: {exc}"))]
         request_id = journal(received.status, answer_json, "target")
         expected = verdict.expected.label() if verdict is not None and verdict.judged else "-"
         for deviation in self.deviations.add(request_id=request_id, method=request.method, path=scope["path"],
@@ -150,7 +155,10 @@ class Proxy:
         if self.recorder is not None and verdict is not None:
             recording = recording_for(body, verdict, received.status, received.body)
             if recording is not None:
-                self.recorder.record(recording, redact)
+                try:
+                    self.recorder.record(recording, redact)
+                except (OSError, ValueError, yaml.YAMLError) as exc:  # the answer still goes back
+                    log.error("not recorded (%s): %s", recording.script_id, redact(f"{type(exc).__name__}: {exc}"))
         response = Response(received.body, status_code=received.status)
         response.raw_headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in received.headers)
         return response

@@ -152,3 +152,13 @@ def _recording_of(body: dict[str, Any]) -> Any:
     verdict = judged([("authorization", AUTH["Authorization"]), ("content-type", "application/json")], raw)
     answer = orjson.dumps({"text": "x", "usage": {"pricing_breakdown": {"lines": [{"quantity": 1}]}}})
     return recording_for(raw, verdict, 200, answer)
+
+
+def test_a_recording_that_cannot_be_written_does_not_cost_the_client_its_answer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "mistral-ocr-3.yaml").write_text("scripts: [unclosed\n")  # someone's broken edit
+    answers = record(tmp_path, REQUESTS[:1])
+    assert answers[0].status_code == 200
+    assert any(record.getMessage().startswith("not recorded (mistral-ocr-3-") for record in caplog.records)
+    assert (tmp_path / "mistral-ocr-3.yaml").read_text() == "scripts: [unclosed\n"
