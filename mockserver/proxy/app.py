@@ -11,6 +11,7 @@ import contextlib
 import hmac
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -83,6 +84,12 @@ class Proxy:
         self.ledger = Ledger(config.budget_usd)
         self.recorder = recorder
         self.started = time.monotonic()
+        self.expected: OrderedDict[int, str] = OrderedDict()  # journal id -> the contract's prediction
+
+    def note_expected(self, request_id: int, label: str) -> None:
+        self.expected[request_id] = label
+        while len(self.expected) > self.config.journal_limit:
+            self.expected.popitem(last=False)
 
     def redactor(self, client_headers: list[tuple[str, str]]) -> Redactor:
         """The proxy's secrets and the client's own bearer value: neither is ever written anywhere."""
@@ -145,9 +152,10 @@ class Proxy:
             log.exception("the checks failed on %s %s", request.method, scope["path"])
             findings = [Finding("proxy", "the checks could not run", redact(f"{type(exc).__name__}: {exc}"))]
         request_id = journal(received.status, answer_json, "target")
-        expected = verdict.expected.label() if verdict is not None and verdict.judged else "-"
+        expected = redact(verdict.expected.label()) if verdict is not None and verdict.judged else "-"
+        self.note_expected(request_id, expected)
         for deviation in self.deviations.add(request_id=request_id, method=request.method, path=scope["path"],
-                                              status=received.status, model=model, expected=redact(expected),
+                                              status=received.status, model=model, expected=expected,
                                               findings=[_redacted(f, redact) for f in findings]):
             log.warning("%s", deviation.log_line())
         log.info("%s %s %d %.1fms model=%s (target)", request.method, scope["path"], received.status,
@@ -210,8 +218,8 @@ def create_proxy_app(config: ProxyConfig, recorder: Recorder | None = None) -> S
         if status_text is not None and not status_text.isdigit():
             return _json(400, {"error": "invalid_request", "message": "status must be a number"})
         entries = proxy.journal.entries(model=model, status=int(status_text) if status_text else None)
-        listed = [{**entry.to_json(), "deviations": [d.to_json() for d in proxy.deviations.for_request(entry.id)]}
-                  for entry in entries]
+        listed = [{**entry.to_json(), "expected": proxy.expected.get(entry.id),
+                   "deviations": [d.to_json() for d in proxy.deviations.for_request(entry.id)]} for entry in entries]
         return _json(200, {"requests": listed, "dropped": proxy.journal.dropped, "limit": proxy.journal.limit})
 
     async def clear_requests(request: Request) -> Response:

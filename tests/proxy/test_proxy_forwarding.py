@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import httpx
 import pytest
@@ -42,7 +43,10 @@ def test_the_answer_comes_back_as_the_target_gave_it(target_url: str, body: dict
     with proxying(target_url) as (client, _):
         proxied = client.post("/v1/ocr", json=body)
         assert deviations(client) == []
+        (entry,) = client.get("/_mock/requests").json()["requests"]
     _same_answer(direct, proxied)
+    assert entry["expected"].startswith(f"{proxied.status_code} ")  # the request's verdict, kept with it
+    assert entry["answered_by"] == "target" and entry["response"] == proxied.json()
 
 
 def test_other_routes_are_forwarded_too(target_url: str) -> None:
@@ -115,3 +119,22 @@ def test_the_admin_routes_and_deviations_are_documented(target_url: str) -> None
     assert routes <= documented
     schema = document["components"]["schemas"]["Deviation"]
     assert set(schema["required"]) <= set(item) == set(schema["properties"])
+
+
+def test_the_deviations_command_fails_on_a_deviation_and_writes_the_reports(tmp_path: Path) -> None:
+    import subprocess
+    import xml.etree.ElementTree as ET
+
+    from tests.server import OCR_MOCK
+
+    with serving(missing_cors_header()) as broken, proxying(broken) as (client, _):
+        ocr(client)
+        root = str(client.base_url).rstrip("/")
+        result = subprocess.run([str(OCR_MOCK), "deviations", "--url", root, "--junit-xml", str(tmp_path / "j.xml"),
+                                 "--report", str(tmp_path / "r.html")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "[gateway_headers] Access-Control-Allow-Origin is not the gateway's" in result.stdout
+    failures = [case.get("name") for case in ET.parse(tmp_path / "j.xml").iter("testcase")
+                if case.find("failure") is not None]
+    assert failures == ["gateway_headers"]
+    assert "Access-Control-Allow-Origin is not the gateway&#x27;s" in (tmp_path / "r.html").read_text()
