@@ -8,11 +8,10 @@ The admin API keeps ``serve``'s paths where they mean the same (health, requests
 from __future__ import annotations
 
 import contextlib
-import hmac
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
@@ -29,26 +28,20 @@ from mockserver.gateway.auth import BEARER, HTTP_WHITESPACE
 from mockserver.gateway.ids import new_generation_id
 from mockserver.gateway.reading import ClientDisconnect, PayloadTooLarge, read_limited
 from mockserver.proxy import answers
+from mockserver.proxy.admin import admin_routes
 from mockserver.proxy.budget import Ledger, estimated_nanos, reported_nanos, usd
 from mockserver.proxy.checking import Finding, check_exchange, judged, proxy_checks
 from mockserver.proxy.config import ProxyConfig
 from mockserver.proxy.deviations import DeviationLog
 from mockserver.proxy.forwarding import Forwarder, Sent, TargetFailure, outgoing_headers
 from mockserver.proxy.recording import Recorder, recording_for
-from mockserver.resources import data_path
 from mockserver.state.journal import Journal
-from mockserver.web.admin import _presented_token
 from mockserver.web.app import CLIENT_CLOSED
 from mockserver.web.paths import routed_path
 
 log = logging.getLogger("ocr_mock.proxy")
 OCR_PATH = "/v1/ocr"
 FORWARDED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-Handler = Callable[[Request], Awaitable[Response]]
-
-
-def _json(status: int, body: Any) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
 def _loads(raw: bytes) -> Any:
@@ -197,62 +190,12 @@ def create_proxy_app(config: ProxyConfig, recorder: Recorder | None = None) -> S
     proxy_checks()  # load the suite's checks and contract now, not on the first request
     contract()
 
-    def guarded(handler: Handler) -> Handler:
-        async def checked(request: Request) -> Response:
-            token = config.admin_token
-            if token is not None:
-                presented = _presented_token(request) or ""
-                if not hmac.compare_digest(presented.encode(), token.encode()):
-                    return _json(401, {"error": "admin_token_required",
-                                       "message": "this proxy's admin API needs its token"})
-            return await handler(request)
-
-        return checked
-
-    async def health(request: Request) -> Response:
-        return _json(200, proxy.health())
-
-    async def list_requests(request: Request) -> Response:
-        model = request.query_params.get("model")
-        status_text = request.query_params.get("status")
-        if status_text is not None and not status_text.isdigit():
-            return _json(400, {"error": "invalid_request", "message": "status must be a number"})
-        entries = proxy.journal.entries(model=model, status=int(status_text) if status_text else None)
-        listed = [{**entry.to_json(), "expected": proxy.expected.get(entry.id),
-                   "deviations": [d.to_json() for d in proxy.deviations.for_request(entry.id)]} for entry in entries]
-        return _json(200, {"requests": listed, "dropped": proxy.journal.dropped, "limit": proxy.journal.limit})
-
-    async def clear_requests(request: Request) -> Response:
-        proxy.journal.clear()
-        return Response(status_code=204)
-
-    async def list_deviations(request: Request) -> Response:
-        items = proxy.deviations.items(check=request.query_params.get("check"))
-        return _json(200, {"deviations": [item.to_json() for item in items], "total": proxy.deviations.total,
-                           "dropped": proxy.deviations.dropped, "target": config.target_url,
-                           "release": config.release})
-
-    async def clear_deviations(request: Request) -> Response:
-        proxy.deviations.clear()
-        return Response(status_code=204)
-
-    async def openapi(request: Request) -> Response:
-        return Response(data_path("admin-openapi.yaml").read_bytes(), media_type="application/yaml")
-
-    routes = [
-        Route("/_mock/health", guarded(health), methods=["GET"]),
-        Route("/_mock/requests", guarded(list_requests), methods=["GET"]),
-        Route("/_mock/requests", guarded(clear_requests), methods=["DELETE"]),
-        Route("/_mock/deviations", guarded(list_deviations), methods=["GET"]),
-        Route("/_mock/deviations", guarded(clear_deviations), methods=["DELETE"]),
-        Route("/_mock/openapi.yaml", guarded(openapi), methods=["GET"]),
-        Route("/{rest:path}", proxy.handle, methods=FORWARDED_METHODS),
-    ]
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         await proxy.forwarder.close()
 
+    routes = [*admin_routes(proxy), Route("/{rest:path}", proxy.handle, methods=FORWARDED_METHODS)]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.router.redirect_slashes = False
     app.state.proxy = proxy

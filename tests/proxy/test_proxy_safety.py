@@ -110,3 +110,11 @@ def test_a_body_over_the_proxys_limit_is_refused_by_the_proxy() -> None:
     assert (answer.status_code, body["error"]) == (413, "payload_too_large")
     assert body["description"].startswith("ocr-mock proxy: ")
     assert proxy.journal.entries() == []  # never forwarded
+
+
+def test_the_admin_api_wants_the_token_when_the_proxy_has_one() -> None:
+    with serving(create_app(Settings())) as target, proxying(target, admin_token="adm1n-t0ken") as (client, _):
+        refused = client.get("/_mock/deviations")
+        allowed = client.get("/_mock/deviations", headers={"X-Mock-Admin-Token": "adm1n-t0ken"})
+        forwarded = ocr(client)  # the gateway's routes are not the admin API's
+    assert (refused.status_code, allowed.status_code, forwarded.status_code) == (401, 200, 200)
