@@ -154,22 +154,27 @@ def recording_for(request_body: bytes, verdict: Verdict, status: int, answer: by
     except (NotJson, orjson.JSONDecodeError):
         return None
     step = answer_step(status, body)
-    image = request.get("image") if isinstance(request, dict) else None
-    if step is None or not isinstance(image, str):
+    if step is None or not isinstance(request, dict):
         return None
-    sent = image_as_sent(image)
-    digest = image_digest(sent)
     match: dict[str, Any] = {}
     decoded: bytes | None = None
-    if digest is not None:
-        match["image"] = {"sha256": digest[0]}
-        decoded = image_bytes(sent)
-        identity = digest[0]
-    elif data_url_payload(sent) is None:
-        match["image"] = {"url": _glob_literal(sent)}
-        identity = sent
+    image = request.get("image")
+    if isinstance(image, str) and image:
+        sent = image_as_sent(image)
+        digest = image_digest(sent)
+        if digest is not None:
+            match["image"] = {"sha256": digest[0]}
+            decoded = image_bytes(sent)
+            identity = digest[0]
+        elif data_url_payload(sent) is None:
+            match["image"] = {"url": _glob_literal(sent)}
+            identity = sent
+        else:
+            return None  # an inline image that does not decode: nothing identifies it
+    elif "document" in request:  # from 2026-08 a request may name a document instead of an image
+        identity = ""
     else:
-        return None  # an inline image that does not decode: nothing identifies it
+        return None
     language = request.get("language")
     if isinstance(language, str):
         match["language"] = language

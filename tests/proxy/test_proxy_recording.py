@@ -162,3 +162,18 @@ def test_a_recording_that_cannot_be_written_does_not_cost_the_client_its_answer(
     assert answers[0].status_code == 200
     assert any(record.getMessage().startswith("not recorded (mistral-ocr-3-") for record in caplog.records)
     assert (tmp_path / "mistral-ocr-3.yaml").read_text() == "scripts: [unclosed\n"
+
+
+def test_a_document_the_request_names_is_matched_too(tmp_path: Path) -> None:
+    """2026-07 drops ``document`` silently; 2026-08 reads it: a recording tells two documents apart."""
+    bodies = [{"model": "mistral/ocr-3", "image": TINY, "document": {"type": "document_url", "document_url": url}}
+              for url in ("https://example.com/a.pdf", "https://example.com/b.pdf")]
+    record(tmp_path, bodies)
+    scripts = yaml.safe_load((tmp_path / "mistral-ocr-3.yaml").read_text())["scripts"]
+    assert [s["match"]["body"]["document"]["document_url"] for s in scripts] == [
+        "https://example.com/a.pdf", "https://example.com/b.pdf"]
+    app = create_app(Settings(fixtures=tmp_path))
+    with serving(app) as url:
+        for body in bodies:
+            httpx.post(f"{url}/ocr", json=body, headers=AUTH)
+    assert [entry.script for entry in app.state.mock.journal.entries()] == [s["id"] for s in scripts]
