@@ -77,6 +77,8 @@ def proxy(target: str, host: str, port: int, record_dir: Path | None, record_mod
     from mockserver.proxy.recording import Recorder
 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
+    if log_level != "debug":  # the proxy logs each exchange itself; httpx would add a second line
+        logging.getLogger("httpx").setLevel(logging.WARNING)
     if not is_loopback(host) and not admin_token:
         raise click.ClickException(f"--host {host} is reachable beyond this machine, so the admin API (/_mock/) "
                                    "needs a token: pass --admin-token or set OCR_MOCK_ADMIN_TOKEN")
