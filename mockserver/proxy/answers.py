@@ -1,6 +1,7 @@
 """The proxy's own answers, in the gateway's envelope and clearly marked as the proxy's.
 
 - the target could not be reached or did not answer in time: the gateway's 502 ``upstream_error``;
+- a body over the proxy's limit: the mock's 413 ``payload_too_large``;
 - the budget is spent: a 402 (``insufficient_funds``) whose ``error_origin`` is ``gateway``, since the
   proxy, not the caller's account, refused it.
 
@@ -41,6 +42,11 @@ def budget_spent(cap_usd: str, spent_usd: str, price_usd: str) -> tuple[int, dic
     )
     error = GatewayError("insufficient_funds", description, reason="proxy_budget_spent")
     return _answer(error, error_origin=PROXY_ORIGIN)
+
+
+def too_large(error: GatewayError) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """The mock's 413 for a body over the proxy's limit (it reads each body whole, to check it)."""
+    return _answer(error, description=f"{PROXY_LABEL}: {error.description}")
 
 
 def respond(answer: tuple[int, dict[str, Any], dict[str, str]]) -> Response:

@@ -25,7 +25,6 @@ from contract_tests.oracle import NotJson, parse_body
 from contract_tests.redact import Redactor
 from contract_tests.reference import contract
 from mockserver.gateway.auth import BEARER, HTTP_WHITESPACE
-from mockserver.gateway.ids import new_generation_id
 from mockserver.gateway.reading import ClientDisconnect, PayloadTooLarge, read_limited
 from mockserver.proxy import answers
 from mockserver.proxy.admin import admin_routes
@@ -97,15 +96,13 @@ class Proxy:
         except ClientDisconnect:
             return Response(status_code=CLIENT_CLOSED)
         except PayloadTooLarge as too_large:  # the proxy's limit: the body is read whole to be checked
-            envelope = too_large.envelope(new_generation_id())
-            envelope["description"] = f"{answers.PROXY_LABEL}: {too_large.description}"
-            return answers.respond((too_large.status, envelope, too_large.headers()))
+            return answers.respond(answers.too_large(too_large))
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         query = scope.get("query_string", b"").decode("latin-1")
         path = raw_path + (f"?{query}" if query else "")
         client_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
         redact = self.redactor(client_headers)
-        headers, _ = outgoing_headers(client_headers, self.config.api_key)
+        headers = outgoing_headers(client_headers, self.config.api_key)
         is_ocr = request.method == "POST" and routed_path(scope["path"], scope.get("raw_path")) == OCR_PATH
         verdict = judged(headers, body) if is_ocr else None
         price = estimated_nanos(verdict) if verdict is not None else 0
@@ -127,7 +124,7 @@ class Proxy:
             log.warning("%s %s %d refused: the budget ($%s) is spent", request.method, scope["path"], answer[0], cap)
             return answers.respond(answer)
         try:
-            received = await self.forwarder.send(Sent(request.method, path, headers, body, swapped_key=False))
+            received = await self.forwarder.send(Sent(request.method, path, headers, body))
         except TargetFailure as failure:
             self.ledger.settle(price, 0)
             answer = answers.target_failed(self.config.target_url, redact(str(failure)))

@@ -29,7 +29,6 @@ class Sent:
     path: str  # with the query string, as the client sent it
     headers: list[tuple[str, str]]
     body: bytes
-    swapped_key: bool
 
 
 @dataclass(frozen=True)
@@ -43,13 +42,12 @@ class TargetFailure(Exception):
     """The target did not answer: unreachable, refused, timed out, or broke the connection."""
 
 
-def outgoing_headers(headers: Iterable[tuple[str, str]], api_key: str | None) -> tuple[list[tuple[str, str]], bool]:
+def outgoing_headers(headers: Iterable[tuple[str, str]], api_key: str | None) -> list[tuple[str, str]]:
     """The client's headers for the target; a well-formed bearer key is replaced by ``api_key``.
 
     A missing or malformed ``Authorization`` is forwarded as it is: the target must refuse it as the
     contract says, and the proxy's key must never turn a refused request into a billed one."""
     out: list[tuple[str, str]] = []
-    swapped = False
     for name, value in headers:
         lower = name.lower()
         if lower in HOP_BY_HOP:
@@ -58,9 +56,8 @@ def outgoing_headers(headers: Iterable[tuple[str, str]], api_key: str | None) ->
             token = value.strip(HTTP_WHITESPACE)
             if token.startswith(BEARER) and KEY_FORMAT.match(token[len(BEARER):].strip()):
                 value = f"{BEARER}{api_key}"
-                swapped = True
         out.append((name, value))
-    return out, swapped
+    return out
 
 
 def returned_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
