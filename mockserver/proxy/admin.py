@@ -70,6 +70,10 @@ def admin_routes(proxy: Proxy) -> list[BaseRoute]:
     async def openapi(request: Request) -> Response:
         return Response(data_path("admin-openapi.yaml").read_bytes(), media_type="application/yaml")
 
+    async def not_here(request: Request) -> Response:
+        return _json(404, {"error": "not_found", "message": f"{request.url.path} is not part of the proxy's admin API "
+                                                            "(scripts and keys belong to ocr-mock serve)"})
+
     return [
         Route("/_mock/health", guarded(health), methods=["GET"]),
         Route("/_mock/requests", guarded(list_requests), methods=["GET"]),
@@ -77,4 +81,5 @@ def admin_routes(proxy: Proxy) -> list[BaseRoute]:
         Route("/_mock/deviations", guarded(list_deviations), methods=["GET"]),
         Route("/_mock/deviations", guarded(clear_deviations), methods=["DELETE"]),
         Route("/_mock/openapi.yaml", guarded(openapi), methods=["GET"]),
+        Route("/_mock/{rest:path}", not_here, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
     ]
