@@ -35,7 +35,7 @@ from mockserver.proxy.deviations import DeviationLog
 from mockserver.proxy.forwarding import Forwarder, Sent, TargetFailure, outgoing_headers
 from mockserver.proxy.recording import Recorder, recording_for
 from mockserver.state.journal import Journal
-from mockserver.web.app import CLIENT_CLOSED
+from mockserver.web.app import CLIENT_CLOSED, _loggable
 from mockserver.web.paths import routed_path
 
 log = logging.getLogger("ocr_mock.proxy")
@@ -121,7 +121,7 @@ class Proxy:
             cap = usd(self.ledger.cap or 0)
             answer = answers.budget_spent(cap, usd(self.ledger.spent), usd(price))
             journal(answer[0], answer[1], "proxy")
-            log.warning("%s %s %d refused: the budget ($%s) is spent", request.method, scope["path"], answer[0], cap)
+            log.warning("%s %s %d refused: the budget ($%s) is spent", request.method, _loggable(scope["path"]), answer[0], cap)
             return answers.respond(answer)
         try:
             received = await self.forwarder.send(Sent(request.method, path, headers, body))
@@ -129,7 +129,7 @@ class Proxy:
             self.ledger.settle(price, 0)
             answer = answers.target_failed(self.config.target_url, redact(str(failure)))
             journal(answer[0], answer[1], "proxy")
-            log.error("%s %s %d: %s", request.method, scope["path"], answer[0], answer[1]["description"])
+            log.error("%s %s %d: %s", request.method, _loggable(scope["path"]), answer[0], answer[1]["description"])
             return answers.respond(answer)
         answer_json = _loads(received.body)
         self.ledger.settle(price, reported_nanos(received.status, answer_json))
@@ -148,8 +148,8 @@ class Proxy:
                                               status=received.status, model=model, expected=expected,
                                               findings=[_redacted(f, redact) for f in findings]):
             log.warning("%s", deviation.log_line())
-        log.info("%s %s %d %.1fms model=%s (target)", request.method, scope["path"], received.status,
-                 (time.perf_counter() - started) * 1000, model or "-")
+        log.info("%s %s %d %.1fms model=%s (target)", request.method, _loggable(scope["path"]), received.status,
+                 (time.perf_counter() - started) * 1000, _loggable(model) if model else "-")
         if self.recorder is not None and verdict is not None:
             recording = recording_for(body, verdict, received.status, received.body)
             if recording is not None:

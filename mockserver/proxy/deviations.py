@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mockserver.proxy.checking import Finding
+from mockserver.web.app import _loggable  # the caller's text in a log line: escaped, cut
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,9 @@ class Deviation:
 
     def log_line(self) -> str:
         """One line: the request, the check and the first problem (the full message is in the listing)."""
-        model = self.model or "-"
-        return (f"deviation #{self.id} {self.method} {self.path} -> {self.status} model={model} "
-                f"check={self.finding.check}: {self.finding.title} (request #{self.request_id})")
+        model = _loggable(self.model) if self.model else "-"
+        return (f"deviation #{self.id} {self.method} {_loggable(self.path)} -> {self.status} model={model} "
+                f"check={self.finding.check}: {_loggable(self.finding.title)} (request #{self.request_id})")
 
 
 class DeviationLog:

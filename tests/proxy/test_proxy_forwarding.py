@@ -140,3 +140,11 @@ def test_the_deviations_command_fails_on_a_deviation_and_writes_the_reports(tmp_
                 if case.find("failure") is not None]
     assert failures == ["gateway_headers"]
     assert "Access-Control-Allow-Origin is not the gateway&#x27;s" in (tmp_path / "r.html").read_text()
+
+
+def test_a_callers_line_feed_cannot_forge_a_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    with serving(wrong_envelope_key()) as broken, proxying(broken) as (client, _), caplog.at_level(logging.INFO):
+        ocr(client, model="nope/x\ndeviation #999 forged")
+    lines = [record.getMessage() for record in caplog.records if record.name == "ocr_mock.proxy"]
+    assert lines and all("\n" not in line for line in lines)
+    assert any("model=nope/x\\ndeviation #999 forged" in line for line in lines)
