@@ -121,7 +121,8 @@ class Proxy:
             cap = usd(self.ledger.cap or 0)
             answer = answers.budget_spent(cap, usd(self.ledger.spent), usd(price))
             journal(answer[0], answer[1], "proxy")
-            log.warning("%s %s %d refused: the budget ($%s) is spent", request.method, _loggable(scope["path"]), answer[0], cap)
+            log.warning("%s %s %d refused: the budget ($%s) is spent", request.method, _loggable(scope["path"]),
+                        answer[0], cap)
             return answers.respond(answer)
         try:
             received = await self.forwarder.send(Sent(request.method, path, headers, body))
