@@ -19,10 +19,11 @@ from mockserver.gateway.ids import new_generation_id
 from mockserver.web.http import json_response
 
 PROXY_LABEL = "ocr-mock proxy"
+Answer = tuple[int, dict[str, Any], dict[str, str]]  # status, body, headers
 PROXY_ORIGIN = "gateway"
 
 
-def _answer(error: GatewayError, **overrides: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+def _answer(error: GatewayError, **overrides: Any) -> Answer:
     body = {**error.envelope(new_generation_id()), **overrides}
     headers = error.headers()
     if "error_origin" in overrides:
@@ -30,12 +31,12 @@ def _answer(error: GatewayError, **overrides: Any) -> tuple[int, dict[str, Any],
     return error.status, body, headers
 
 
-def target_failed(target: str, cause: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+def target_failed(target: str, cause: str) -> Answer:
     description = f"{PROXY_LABEL}: the target {target} {cause}; the request was not answered by the gateway."
     return _answer(GatewayError("upstream_error", description, reason="proxy_target_unreachable"))
 
 
-def budget_spent(cap_usd: str, spent_usd: str, price_usd: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+def budget_spent(cap_usd: str, spent_usd: str, price_usd: str) -> Answer:
     description = (
         f"{PROXY_LABEL}: the budget (--budget-usd {cap_usd}) is spent: ${spent_usd} so far, this request would "
         f"cost about ${price_usd}; it was not forwarded."
@@ -44,11 +45,11 @@ def budget_spent(cap_usd: str, spent_usd: str, price_usd: str) -> tuple[int, dic
     return _answer(error, error_origin=PROXY_ORIGIN)
 
 
-def too_large(error: GatewayError) -> tuple[int, dict[str, Any], dict[str, str]]:
+def too_large(error: GatewayError) -> Answer:
     """The mock's 413 for a body over the proxy's limit (it reads each body whole, to check it)."""
     return _answer(error, description=f"{PROXY_LABEL}: {error.description}")
 
 
-def respond(answer: tuple[int, dict[str, Any], dict[str, str]]) -> Response:
+def respond(answer: Answer) -> Response:
     status, body, headers = answer
     return json_response(status, body, headers)

@@ -12,6 +12,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -21,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from contract_tests.oracle import NotJson, parse_body
+from contract_tests.oracle import NotJson, Verdict, parse_body
 from contract_tests.redact import Redactor
 from contract_tests.reference import contract
 from mockserver.gateway.auth import BEARER, HTTP_WHITESPACE
@@ -32,7 +33,7 @@ from mockserver.proxy.budget import Ledger, estimated_nanos, reported_nanos, usd
 from mockserver.proxy.checking import Finding, check_exchange, judged, proxy_checks
 from mockserver.proxy.config import ProxyConfig
 from mockserver.proxy.deviations import DeviationLog
-from mockserver.proxy.forwarding import Forwarder, Sent, TargetFailure, outgoing_headers
+from mockserver.proxy.forwarding import Forwarder, Received, Sent, TargetFailure, outgoing_headers
 from mockserver.proxy.recording import Recorder, recording_for
 from mockserver.state.journal import Journal
 from mockserver.web.app import CLIENT_CLOSED, _loggable
@@ -67,6 +68,22 @@ def _client_bearer(headers: list[tuple[str, str]]) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """One client request as the proxy sees it: what goes to the target, what the contract predicts, and the
+    redactor that keeps this request's secrets (the proxy's key, the client's bearer) out of everything written."""
+
+    request: Request
+    started: float
+    body: bytes
+    headers: list[tuple[str, str]]  # as forwarded
+    sent: Sent
+    redact: Redactor
+    verdict: Verdict | None  # POST /v1/ocr only
+    json: Any  # the request body, parsed and redacted, for the journal
+    model: str | None
+
+
 class Proxy:
     def __init__(self, config: ProxyConfig, recorder: Recorder | None = None) -> None:
         self.config = config
@@ -88,79 +105,99 @@ class Proxy:
         bearer = _client_bearer(client_headers)
         return Redactor([*self.config.secrets(), *([bearer] if bearer else [])])
 
+    def incoming(self, request: Request, body: bytes, started: float) -> Incoming:
+        scope = request.scope
+        raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+        query = scope.get("query_string", b"").decode("latin-1")
+        client_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        headers = outgoing_headers(client_headers, self.config.api_key)
+        redact = self.redactor(client_headers)
+        is_ocr = request.method == "POST" and routed_path(scope["path"], scope.get("raw_path")) == OCR_PATH
+        request_json = _scrubbed(_loads(body), redact) if is_ocr else None
+        model = request_json.get("model") if isinstance(request_json, dict) else None
+        return Incoming(
+            request=request, started=started, body=body, headers=headers, redact=redact,
+            sent=Sent(request.method, raw_path + (f"?{query}" if query else ""), headers, body),
+            verdict=judged(headers, body) if is_ocr else None, json=request_json,
+            model=model if isinstance(model, str) else None)
+
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
-        scope = request.scope
         try:
             body = bytes(await read_limited(request, self.config.max_body_bytes))
         except ClientDisconnect:
             return Response(status_code=CLIENT_CLOSED)
         except PayloadTooLarge as too_large:  # the proxy's limit: the body is read whole to be checked
             return answers.respond(answers.too_large(too_large))
-        raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
-        query = scope.get("query_string", b"").decode("latin-1")
-        path = raw_path + (f"?{query}" if query else "")
-        client_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
-        redact = self.redactor(client_headers)
-        headers = outgoing_headers(client_headers, self.config.api_key)
-        is_ocr = request.method == "POST" and routed_path(scope["path"], scope.get("raw_path")) == OCR_PATH
-        verdict = judged(headers, body) if is_ocr else None
-        price = estimated_nanos(verdict) if verdict is not None else 0
-        request_json = _scrubbed(_loads(body), redact) if is_ocr else None
-        model = request_json.get("model") if isinstance(request_json, dict) else None
-        model = model if isinstance(model, str) else None
-
-        def journal(status: int, answer: Any, answered_by: str) -> int:
-            entry = self.journal.record(
-                method=request.method, path=scope["path"], headers=request.headers, body=request_json, status=status,
-                latency_ms=(time.perf_counter() - started) * 1000, model=model, script=None, nearest=[],
-                response=_scrubbed(answer, redact), answered_by=answered_by, body_size=len(body))
-            return entry.id
-
+        incoming = self.incoming(request, body, started)
+        price = estimated_nanos(incoming.verdict) if incoming.verdict is not None else 0
         if price and not self.ledger.admit(price):
             cap = usd(self.ledger.cap or 0)
-            answer = answers.budget_spent(cap, usd(self.ledger.spent), usd(price))
-            journal(answer[0], answer[1], "proxy")
-            log.warning("%s %s %d refused: the budget ($%s) is spent", request.method, _loggable(scope["path"]),
-                        answer[0], cap)
-            return answers.respond(answer)
+            return self.own_answer(incoming, answers.budget_spent(cap, usd(self.ledger.spent), usd(price)),
+                                   f"refused: the budget (${cap}) is spent")
         try:
-            received = await self.forwarder.send(Sent(request.method, path, headers, body))
+            received = await self.forwarder.send(incoming.sent)
         except TargetFailure as failure:
             self.ledger.settle(price, 0)
-            answer = answers.target_failed(self.config.target_url, redact(str(failure)))
-            journal(answer[0], answer[1], "proxy")
-            log.error("%s %s %d: %s", request.method, _loggable(scope["path"]), answer[0], answer[1]["description"])
-            return answers.respond(answer)
+            answer = answers.target_failed(self.config.target_url, incoming.redact(str(failure)))
+            return self.own_answer(incoming, answer, answer[1]["description"], level=logging.ERROR)
         answer_json = _loads(received.body)
         self.ledger.settle(price, reported_nanos(received.status, answer_json))
-        try:
-            findings = check_exchange(
-                method=request.method, url=self.forwarder.url_for(path), request_headers=headers, request_body=body,
-                status=received.status, response_headers=received.headers, response_body=received.body,
-                elapsed_s=time.perf_counter() - started)
-        except Exception as exc:  # a check that breaks must not lose the client its answer
-            log.exception("the checks failed on %s %s", request.method, scope["path"])
-            findings = [Finding("proxy", "the checks could not run", redact(f"{type(exc).__name__}: {exc}"))]
-        request_id = journal(received.status, answer_json, "target")
-        expected = redact(verdict.expected.label()) if verdict is not None and verdict.judged else "-"
-        self.note_expected(request_id, expected)
-        for deviation in self.deviations.add(request_id=request_id, method=request.method, path=scope["path"],
-                                              status=received.status, model=model, expected=expected,
-                                              findings=[_redacted(f, redact) for f in findings]):
-            log.warning("%s", deviation.log_line())
-        log.info("%s %s %d %.1fms model=%s (target)", request.method, _loggable(scope["path"]), received.status,
-                 (time.perf_counter() - started) * 1000, _loggable(model) if model else "-")
-        if self.recorder is not None and verdict is not None:
-            recording = recording_for(body, verdict, received.status, received.body)
-            if recording is not None:
-                try:
-                    self.recorder.record(recording, redact)
-                except (OSError, ValueError, yaml.YAMLError) as exc:  # the answer still goes back
-                    log.error("not recorded (%s): %s", recording.script_id, redact(f"{type(exc).__name__}: {exc}"))
+        request_id = self.journal_entry(incoming, received.status, answer_json, "target")
+        self.check(incoming, received, request_id)
+        self.record(incoming, received)
         response = Response(received.body, status_code=received.status)
         response.raw_headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in received.headers)
         return response
+
+    def journal_entry(self, incoming: Incoming, status: int, answer: Any, answered_by: str) -> int:
+        request = incoming.request
+        entry = self.journal.record(
+            method=request.method, path=request.scope["path"], headers=request.headers, body=incoming.json,
+            status=status, latency_ms=(time.perf_counter() - incoming.started) * 1000, model=incoming.model,
+            script=None, nearest=[], response=_scrubbed(answer, incoming.redact), answered_by=answered_by,
+            body_size=len(incoming.body))
+        return entry.id
+
+    def own_answer(self, incoming: Incoming, answer: answers.Answer, why: str,
+                   level: int = logging.WARNING) -> Response:
+        """An answer of the proxy's own (never checked, never recorded): journaled and logged."""
+        self.journal_entry(incoming, answer[0], answer[1], "proxy")
+        request = incoming.request
+        log.log(level, "%s %s %d %s", request.method, _loggable(request.scope["path"]), answer[0], why)
+        return answers.respond(answer)
+
+    def check(self, incoming: Incoming, received: Received, request_id: int) -> None:
+        """The suite's checks on the exchange; each failure is a deviation, logged on one line."""
+        request, redact, verdict = incoming.request, incoming.redact, incoming.verdict
+        try:
+            findings = check_exchange(
+                method=request.method, url=self.forwarder.url_for(incoming.sent.path), request_headers=incoming.headers,
+                request_body=incoming.body, status=received.status, response_headers=received.headers,
+                response_body=received.body, elapsed_s=time.perf_counter() - incoming.started)
+        except Exception as exc:  # a check that breaks must not lose the client its answer
+            log.exception("the checks failed on %s %s", request.method, _loggable(request.scope["path"]))
+            findings = [Finding("proxy", "the checks could not run", f"{type(exc).__name__}: {exc}")]
+        expected = redact(verdict.expected.label()) if verdict is not None and verdict.judged else "-"
+        self.note_expected(request_id, expected)
+        for deviation in self.deviations.add(request_id=request_id, method=request.method, path=request.scope["path"],
+                                              status=received.status, model=incoming.model, expected=expected,
+                                              findings=[_redacted(f, redact) for f in findings]):
+            log.warning("%s", deviation.log_line())
+        log.info("%s %s %d %.1fms model=%s (target)", request.method, _loggable(request.scope["path"]),
+                 received.status, (time.perf_counter() - incoming.started) * 1000,
+                 _loggable(incoming.model) if incoming.model else "-")
+
+    def record(self, incoming: Incoming, received: Received) -> None:
+        if self.recorder is None or incoming.verdict is None:
+            return
+        recording = recording_for(incoming.body, incoming.verdict, received.status, received.body)
+        if recording is None:
+            return
+        try:
+            self.recorder.record(recording, incoming.redact)
+        except (OSError, ValueError, yaml.YAMLError) as exc:  # the answer still goes back
+            log.error("not recorded (%s): %s", recording.script_id, incoming.redact(f"{type(exc).__name__}: {exc}"))
 
     def health(self) -> dict[str, Any]:
         return {
