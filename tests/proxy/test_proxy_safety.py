@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
 import time
 from decimal import Decimal
 
 import pytest
+from click.testing import CliRunner
 from proxy_helpers import INVOICE, TINY, ocr, proxying
 
 from contract_tests.reference import contract
+from mockserver.cli import main
 from mockserver.web.app import Settings, create_app
 from tests.contract.contract_helpers import free_port, serving
-from tests.server import OCR_MOCK
 
 REAL_KEY = "aistats_v1_sk_realkey1_TOPsecretValue42"
 APP_KEY = "aistats_v1_sk_test01_s3cret"  # what the app under test holds (proxy_helpers' client sends it)
@@ -91,16 +91,22 @@ def test_the_budget_stops_billable_requests_and_says_so() -> None:
 
 
 def test_a_non_loopback_target_needs_live() -> None:
-    result = subprocess.run([str(OCR_MOCK), "proxy", "--target", "https://api.phaseo.app/v1", "--port", "0"],
-                            capture_output=True, text=True, timeout=30, env={"PATH": "/usr/bin:/bin"})
-    assert result.returncode == 2
-    assert "is not a loopback address: pass --live" in result.stderr
+    result = CliRunner().invoke(main, ["proxy", "--target", "https://api.phaseo.app/v1", "--port", "0"],
+                                env={"OCR_CONTRACT_LIVE": ""})
+    assert result.exit_code == 2
+    assert "is not a loopback address: pass --live" in result.output
+
+
+def test_the_proxy_key_must_be_in_the_environment() -> None:
+    result = CliRunner().invoke(main, ["proxy", "--target", "http://127.0.0.1:1/v1", "--api-key-env", "NO_SUCH_VAR"],
+                                env={"NO_SUCH_VAR": ""})
+    assert result.exit_code == 2
+    assert "--api-key-env NO_SUCH_VAR: that environment variable is empty or not set" in result.output
 
 
 def test_only_known_releases_are_accepted() -> None:
-    result = subprocess.run([str(OCR_MOCK), "proxy", "--target", "http://127.0.0.1:1/v1", "--gateway-release",
-                             "2099-01"], capture_output=True, text=True, timeout=30)
-    assert result.returncode == 2 and "2026-07" in result.stderr
+    result = CliRunner().invoke(main, ["proxy", "--target", "http://127.0.0.1:1/v1", "--gateway-release", "2099-01"])
+    assert result.exit_code == 2 and "2026-07" in result.output
 
 
 def test_a_body_over_the_proxys_limit_is_refused_by_the_proxy() -> None:
