@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the plugin imports nothing heavy until a test asks for a ga
     from mockserver.pytest_plugin.backends import ScriptError
     from mockserver.pytest_plugin.gateway import OcrGateway
     from mockserver.pytest_plugin.options import GatewayOptions
+    from mockserver.pytest_plugin.session import GatewaySession
 
 Json = dict[str, Any]
 
@@ -156,6 +157,20 @@ class RecordingHost:
 
     def close(self) -> None:
         self.loop.close()
+
+
+def gateway_for(request: pytest.FixtureRequest, session: GatewaySession, options: GatewayOptions) -> OcrGateway:
+    """The test's ``ocr_gateway``: the session's mock (with the test's cassette when it is marked), or, when
+    recording a marked test, a proxy in front of the real gateway."""
+    item = request.node
+    url = recording_url(request.config) if marked(item) else None
+    if url is not None:
+        host: RecordingHost = request.getfixturevalue("_ocr_cassette_host")
+        return host.gateway(item, options, url, request.config.getoption("ocr_gateway_record_key_env"))
+    gateway = session.gateway(options)
+    if marked(item):
+        replay(item, gateway)
+    return gateway
 
 
 def replay(item: pytest.Item, gateway: OcrGateway) -> None:

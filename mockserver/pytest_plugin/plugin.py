@@ -62,16 +62,7 @@ def _ocr_gateway_session(pytestconfig: pytest.Config) -> Iterator[GatewaySession
 def ocr_gateway(request: pytest.FixtureRequest, _ocr_gateway_session: GatewaySession) -> Iterator[OcrGateway]:
     """A scripted AI Stats Gateway OCR endpoint: the session's mock, reset for this test."""
     options = options_for_test(_ocr_gateway_session.options, request.node)
-    record_url = cassettes.recording_url(request.config) if cassettes.marked(request.node) else None
-    gateway: OcrGateway
-    if record_url is not None:
-        host: cassettes.RecordingHost = request.getfixturevalue("_ocr_cassette_host")
-        key_env = request.config.getoption("ocr_gateway_record_key_env")
-        gateway = _fail_on_error(host.gateway, request.node, options, record_url, key_env)
-    else:
-        gateway = _fail_on_error(_ocr_gateway_session.gateway, options)
-        if cassettes.marked(request.node):
-            _fail_on_error(cassettes.replay, request.node, gateway)
+    gateway: OcrGateway = _fail_on_error(cassettes.gateway_for, request, _ocr_gateway_session, options)
     _register(request.node, gateway)
     yield gateway
     gateway.close()
