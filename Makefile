@@ -27,7 +27,16 @@ $(FUZZ_STAMP): $(STAMP)
 serve: $(STAMP)
 	$(BIN)/ocr-mock serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+# The zod oracle (tests/zod_oracle): zod 4.4.3 from the committed lockfile. npm ci writes
+# node_modules/.package-lock.json, which serves as the stamp; tests that need the oracle fail without it.
+ORACLE_DIR := tests/zod_oracle
+ORACLE_STAMP := $(ORACLE_DIR)/node_modules/.package-lock.json
+$(ORACLE_STAMP): $(ORACLE_DIR)/package-lock.json $(ORACLE_DIR)/package.json
+	@command -v npm >/dev/null || { echo "make test needs Node.js 18+ and npm for the zod oracle (e.g. apt-get install nodejs npm)"; exit 1; }
+	cd $(ORACLE_DIR) && npm ci --no-audit --no-fund
+	@touch $(ORACLE_STAMP)
+
+test: $(STAMP) $(ORACLE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
@@ -70,7 +79,7 @@ soak: $(STAMP)
 	$(BIN)/python -m reliability.soak --seconds $(SOAK_SECONDS) --clients $(SOAK_CLIENTS)
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .bench-tools .fuzz .soak
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .bench-tools .fuzz .soak $(ORACLE_DIR)/node_modules
 
 # Build the image, run it, probe GET /, POST /v1/ocr and /_mock/health over the loopback, stop it.
 # Needs a Docker engine; BASE_IMAGE=local/python-base where Docker Hub is out of reach (docs/docker.md).

@@ -14,17 +14,16 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import requests
-from openapi_schema_validator import OAS30Validator
 from requests.structures import CaseInsensitiveDict
 
 from mockserver.gateway.auth import BEARER, HTTP_WHITESPACE, KEY_FORMAT
 from mockserver.gateway.parsing import is_form
 
 from .reference import NO_PROVIDERS_MESSAGE, UNSUPPORTED_FILTERS, contract
+from .zod_rules import description, expected_details
 
 # JavaScript's String.prototype.trim() removes these (WhiteSpace and LineTerminator); Python's
 # str.strip() removes a different set (it keeps U+FEFF, and removes U+001C..U+001F and U+0085).
@@ -141,19 +140,6 @@ def parse_body(raw: bytes) -> Any:
         raise NotJson() from None
 
 
-@cache
-def _schema_validator() -> OAS30Validator:
-    document = contract().spec.document
-    schema = {**document["components"]["schemas"]["OcrRequest"], "components": document["components"]}
-    return OAS30Validator(schema)
-
-
-def schema_errors(body: Any) -> list[str]:
-    return [
-        f"{'.'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in _schema_validator().iter_errors(body)
-    ]
-
-
 def _unauthorised(reason: str, why: str) -> Outcome:
     return Outcome("auth", 401, "unauthorised", why, {"description": reason})
 
@@ -193,10 +179,12 @@ def judge(request: SentRequest) -> Verdict:
         broken.append(Outcome("json", 400, "invalid_json", "the body is not JSON", {"description": "invalid_json"}))
         return Verdict(tuple(broken), tuple(tolerated), None)
 
-    # 3 schema, then the routing filters the gateway does not support
-    problems = schema_errors(body)
-    if problems:
-        broken.append(Outcome("schema", 400, "validation_error", "; ".join(problems[:3])))
+    # 3 schema: zod's issues, exactly (zod_rules), then the routing filters the gateway does not support
+    details = expected_details(body)
+    if details:
+        text = description(details)
+        why = f"{len(details)} zod issue(s), the first: {text}"
+        broken.append(Outcome("schema", 400, "validation_error", why, {"description": text, "details": details}))
         return Verdict(tuple(broken), tuple(tolerated), None)
     filters = _unsupported_filters(body)
     if filters:

@@ -90,6 +90,7 @@ def debug_options() -> st.SearchStrategy[dict[str, Any]]:
             "return_upstream_response": st.booleans(),
             "trace": st.booleans(),
             "trace_level": levels,
+            "echo_upstream_body": st.booleans(),
             "returnUpstreamRequest": st.booleans(),
             "returnUpstreamResponse": st.booleans(),
             "traceLevel": levels,
@@ -108,7 +109,13 @@ def provider_options(*, unsupported_filters: bool = True) -> st.SearchStrategy[d
             "include_alpha": st.booleans(),
             "includeAlpha": st.booleans(),
             "allow_fallbacks": st.none() | st.booleans(),
-            "sort": st.sampled_from(["price", "latency"]),  # a routing knob OCR ignores
+            # routing knobs OCR accepts and ignores (core/schemas.ts:15-62 at bff496d80)
+            "sort": st.none() | st.sampled_from(["price", "latency"]) | st.just({"by": "price"}),
+            "mode": st.none() | st.sampled_from(["fallback", "any"]),
+            "requireParameters": st.none() | st.booleans(),
+            "zdr": st.none() | st.booleans(),
+            "max_price": st.fixed_dictionaries({}, optional={"request": st.sampled_from([1, "0.5"])}),
+            "preferredMinThroughput": st.sampled_from([10, {"mistral": 5}]),
         },
     )
     if not unsupported_filters:
@@ -131,6 +138,8 @@ def provider_options(*, unsupported_filters: bool = True) -> st.SearchStrategy[d
 
 
 _KNOWN_KEYS = {"model", "image", "language", "echo_upstream_request", "debug", "provider", "beta", "routing"}
+# beta's own keys are typed (core/schemas.ts:76-83); others are kept as they are
+_BETA_KEYS = {"openai_websocket_mode", "openaiWebsocketMode", "openai"}
 json_scalars = st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=5)
 
 
@@ -149,7 +158,8 @@ def valid_bodies() -> st.SearchStrategy[Body]:
             "debug": debug_options(),
             "provider": provider_options(),
             "routing": provider_options(unsupported_filters=False),
-            "beta": st.dictionaries(st.text(max_size=4), json_scalars, max_size=2),
+            "beta": st.fixed_dictionaries({}, optional={"openai": st.just({"websocket_mode": False})})
+            | st.dictionaries(st.text(max_size=4).filter(lambda k: k not in _BETA_KEYS), json_scalars, max_size=2),
         },
     )
     return st.builds(lambda extra, main: {**extra, **main}, unknown_keys, body)
@@ -168,6 +178,13 @@ SCHEMA_INVALID: list[Any] = [
     {"model": "mistral/ocr-3", "image": "aGVsbG8=", "echo_upstream_request": "yes"},
     {"model": "mistral/ocr-3", "image": "aGVsbG8=", "debug": {"trace_level": "verbose"}},
     {"model": "mistral/ocr-3", "image": "aGVsbG8=", "provider": {"only": "mistral"}},
+    # zod 4's own rules (core/schemas.ts at bff496d80; contract_tests/zod_rules.py): unions, enums, aliases, order
+    {"model": "mistral/ocr-3", "image": "aGVsbG8=", "provider": {"sort": 1, "max_price": {"request": []}}},
+    {"model": "mistral/ocr-3", "image": "aGVsbG8=", "provider": {"data_collection": "maybe", "allowFallbacks": 1}},
+    {"model": "mistral/ocr-3", "image": "aGVsbG8=", "routing": {"preferredMaxLatency": {"mistral": "1"}}},
+    {"model": "mistral/ocr-3", "image": "aGVsbG8=", "debug": {"traceLevel": 1, "echo_upstream_body": "yes"}},
+    {"model": "mistral/ocr-3", "image": "aGVsbG8=", "beta": {"openai": {"websocketMode": "x"}}, "debug": None},
+    {"model": [], "image": {"length": 0}},
     [],
     None,
     "x",

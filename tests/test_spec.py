@@ -55,7 +55,7 @@ def test_additions() -> None:
     request = properties(BUNDLED, "OcrRequest")
     assert request["model"]["minLength"] == 1
     assert request["image"]["minLength"] == 1
-    assert request["beta"] == {"type": "object"}
+    assert request["beta"] == {"$ref": "#/components/schemas/BetaOptions"}
     assert request["routing"] == {"$ref": "#/components/schemas/ProviderRoutingOptions"}
     responses = BUNDLED["paths"]["/ocr"]["post"]["responses"]
     assert set(responses) == {"200", "400", "401", "402", "413", "429", "500", "502"}

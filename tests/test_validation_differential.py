@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from mockserver.gateway.spec import load_spec
 from mockserver.gateway.validation import BodyValidator
+from tests import zod_bodies
 
 SPEC = load_spec()
 FAST = BodyValidator(SPEC)
@@ -103,7 +104,10 @@ def requests(odds: int, *, required: bool = True) -> st.SearchStrategy[dict[str,
 
 # Mostly valid requests (so that accepted bodies and lone nested errors are common), often wrong ones,
 # objects missing required fields, and bodies that are not objects at all.
-bodies = st.one_of(requests(odds=15), requests(odds=3), requests(odds=3, required=False), json_values)
+# Plus the zod differential's bodies: every field of the gateway's schema, unions and aliases included.
+bodies = st.one_of(
+    requests(odds=15), requests(odds=3), requests(odds=3, required=False), json_values, zod_bodies.bodies
+)
 
 
 def findings(validator: BodyValidator, body: Any) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:

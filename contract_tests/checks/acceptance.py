@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import schemathesis
 from schemathesis import CheckContext, Response
 
@@ -72,11 +75,14 @@ def check_order(ctx: CheckContext, response: Response, case: AnyCase) -> bool | 
     got = answer_label(response.status_code, body)
     broken = "; ".join(outcome.label() for outcome in judged.broken)
     later = next((o for o in judged.broken[1:] if o.matches(response.status_code, body)), None)
+    expected = judged.expected
     if later is not None:
         problems.add(
-            f"'{later.rule}' checked before '{judged.expected.rule}'",
-            f"the request breaks {broken}; the first wins: expected {judged.expected.label()}, got {got}",
+            f"'{later.rule}' checked before '{expected.rule}'",
+            f"the request breaks {broken}; the first wins: expected {expected.label()}, got {got}",
         )
+    elif isinstance(body, dict) and body.get("error") == expected.error and "details" in expected.fields:
+        problems.add("validation details differ from zod's", _first_difference(expected.fields, body))
     else:
         problems.add(
             f"wrong answer to a request that breaks '{judged.expected.rule}'",
@@ -84,6 +90,19 @@ def check_order(ctx: CheckContext, response: Response, case: AnyCase) -> bool | 
         )
     problems.raise_if_any()
     return None
+
+
+def _first_difference(expected: Mapping[str, Any], body: dict[str, Any]) -> str:
+    """The first detail (or the description) where the answer departs from the gateway's."""
+    want, got = expected["details"], body.get("details")
+    if not isinstance(got, list):
+        return f"expected {len(want)} detail(s), got {got!r}"[:300]
+    for index, (a, b) in enumerate(zip(want, got, strict=False)):
+        if a != b:
+            return f"detail {index}: expected {a}, got {b}"[:300]
+    if len(want) != len(got):
+        return f"expected {len(want)} detail(s), got {len(got)}: {got[len(want):][:2] or want[len(got):][:2]}"[:300]
+    return f"description: expected {expected['description']!r}, got {body.get('description')!r}"[:300]
 
 
 @schemathesis.check

@@ -2,7 +2,11 @@
 
 openapi-core (through jsonschema) finds the problems; this module turns each into the detail the
 gateway emits (``message``, ``path``, ``keyword``, ``params``), in the order the gateway lists them:
-the order of the properties in the schema, as its schema library walks them.
+the order of the properties in the schema, as its schema library (zod 4.4.3) walks them. Where zod
+reads a schema otherwise than JSON Schema does, the translation follows zod: a failed ``anyOf`` (a zod
+union) is one ``invalid_union``; an enum reports only ``invalid_value``, whatever the value's type; and
+a ``minLength`` field of the wrong type may add zod's length issue (``jsvalues.short_length``).
+``tests/test_zod_differential.py`` holds the result to zod's own answers.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 import orjson
 
 from mockserver.gateway.body_schema import BodySchema, CompiledBodySchema, ReferenceBodySchema
+from mockserver.gateway.jsvalues import short_length
 from mockserver.gateway.spec import LoadedSpec
 
 Detail = dict[str, Any]
@@ -56,6 +61,16 @@ def _invalid_type(expected: str, received: str, path: list[Any]) -> Detail:
     return _detail(f"Invalid input: expected {expected}, received {received}", path, "invalid_type")
 
 
+_SIZING = {"string": "characters", "array": "items"}
+
+
+def _too_small(origin: str, minimum: int, path: list[Any]) -> Detail:
+    """zod 4's too_small for a length check: "to have >=N <unit>" where the origin has a unit, else "to be >=N"."""
+    unit = _SIZING.get(origin)
+    wanted = f"to have >={minimum} {unit}" if unit else f"to be >={minimum}"
+    return _detail(f"Too small: expected {origin} {wanted}", path, "too_small")
+
+
 class BodyValidator:
     """Validates a parsed OCR request body; an empty list means valid.
 
@@ -81,33 +96,47 @@ class BodyValidator:
         seen: set[tuple[str, ...]] = set()
         details: list[Detail] = []
         for error in errors:
-            detail = self._translate(error)
-            identity = (detail["keyword"], *map(str, detail["path"]))
-            if identity not in seen:  # openapi-core reports a null twice (nullable, then type)
-                seen.add(identity)
-                details.append(detail)
-        details.sort(key=lambda d: self._order(d["path"]))
+            for detail in self._translate(error):
+                identity = (detail["keyword"], *map(str, detail["path"]))
+                if identity not in seen:  # openapi-core reports a null twice (nullable, then type)
+                    seen.add(identity)
+                    details.append(detail)
+        # zod walks an object's shape in declaration order; at one path the type issue comes before its checks
+        details.sort(key=lambda d: (self._order(d["path"]), d["keyword"] != "invalid_type"))
         return details
 
-    def _translate(self, error: Any) -> Detail:
+    def _translate(self, error: Any) -> list[Detail]:
         path = list(error.absolute_path)
         keyword = error.validator
+        schema = error.schema
         if keyword == "required":
             missing = error.message.split("'")[1]
-            schema = self._resolve(error.schema.get("properties", {}).get(missing, {}))
-            return _invalid_type(_expected(schema), "undefined", [*path, missing])
+            expected = _expected(self._resolve(schema.get("properties", {}).get(missing, {})))
+            return [_invalid_type(expected, "undefined", [*path, missing])]
         if keyword == "type":
-            return _invalid_type(
-                _EXPECTED.get(error.validator_value, error.validator_value), js_type(error.instance), path
-            )
+            if "enum" in schema:
+                return []  # z.enum checks membership only: the enum error below is the one issue
+            found = [
+                _invalid_type(
+                    _EXPECTED.get(error.validator_value, error.validator_value), js_type(error.instance), path
+                )
+            ]
+            if "minLength" in schema:  # zod 4 still checks the length of anything that has one
+                origin = short_length(error.instance, schema["minLength"])
+                if origin is not None:
+                    found.append(_too_small(origin, schema["minLength"], path))
+            return found
         if keyword == "minLength":
-            return _detail(
-                f"Too small: expected string to have >={error.validator_value} characters", path, "too_small"
-            )
+            return [_too_small("string", error.validator_value, path)]
         if keyword == "enum":
-            options = "|".join(orjson.dumps(option).decode() for option in error.validator_value)
-            return _detail(f"Invalid option: expected one of {options}", path, "invalid_value")
-        return _detail(f"Invalid input: {error.message}", path, "custom")
+            options = [option for option in error.validator_value if option is not None]  # null: nullable
+            if len(options) == 1:
+                return [_detail(f"Invalid input: expected {orjson.dumps(options[0]).decode()}", path, "invalid_value")]
+            listed = "|".join(orjson.dumps(option).decode() for option in options)
+            return [_detail(f"Invalid option: expected one of {listed}", path, "invalid_value")]
+        if keyword == "anyOf":  # every option of the union failed on a wrong type (none of them has checks)
+            return [_detail("Invalid input", path, "invalid_union")]
+        return [_detail(f"Invalid input: {error.message}", path, "custom")]
 
     def _resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
         ref = schema.get("$ref")

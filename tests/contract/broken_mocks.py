@@ -174,6 +174,23 @@ def stale_catalog(directory: Path) -> ASGIApp:
     return create_app(Settings(catalog=path))
 
 
+def zod3_messages() -> ASGIApp:
+    """Type issues worded as zod 3 words them ("Required", "Expected string, received number"), the description
+    kept in step: the gateway pins zod 4.4.3 (apps/api/package.json:55 at bff496d80), whose words differ."""
+
+    def rewrite(status: int, body: Any, headers: dict[str, str]) -> tuple[Any, dict[str, str]]:
+        if isinstance(body, dict) and body.get("error") == "validation_error" and body.get("details"):
+            for detail in body["details"]:
+                if detail.get("keyword") == "invalid_type":
+                    expected, received = detail["message"].removeprefix("Invalid input: expected ").split(", received ")
+                    detail["message"] = "Required" if received == "undefined" else f"Expected {expected}, {received}"
+            first = body["details"][0]
+            path = ".".join(map(str, first["path"]))
+            body["description"] = f"{first['message']} at {path}" if path else first["message"]
+        return body, headers
+
+    return rewritten(rewrite)
+
 @dataclass(frozen=True)
 class Variant:
     name: str
@@ -203,4 +220,11 @@ VARIANTS = [
     Variant("wrong error order", lambda _: wrong_error_order(), "check_order", "'json' checked before 'auth'"),
     Variant("wrong pricing", lambda _: wrong_pricing(), "pricing_arithmetic", "total_cents is not floored nanos"),
     Variant("stale catalog", stale_catalog, "semantic_acceptance", "mistral/ocr-4", generated_examples=300),
+    Variant(
+        "zod 3 messages",
+        lambda _: zod3_messages(),
+        "check_order",
+        "validation details differ from zod's",
+        generated_examples=100,
+    ),
 ]
