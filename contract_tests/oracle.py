@@ -12,6 +12,7 @@ failure, an unknown but well-formed key): those are *tolerated*, never expected.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,9 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 from mockserver.gateway.auth import BEARER, HTTP_WHITESPACE, KEY_FORMAT
+from mockserver.gateway.behaviour import behaviour
+from mockserver.gateway.jsvalues import string_to_number
+from mockserver.gateway.oauth import oauth_refusal
 from mockserver.gateway.parsing import is_form
 
 from .reference import NO_PROVIDERS_MESSAGE, UNSUPPORTED_FILTERS, contract
@@ -160,7 +164,11 @@ def judge(request: SentRequest) -> Verdict:
         broken.append(_unauthorised("missing_or_invalid_authorization_header", "no Authorization header"))
     elif not authorization.startswith(BEARER):
         broken.append(_unauthorised("missing_or_invalid_authorization_header", "Authorization is not 'Bearer <key>'"))
-    elif KEY_FORMAT.match(authorization[len(BEARER) :].strip()) is None:
+    elif not js_trim(authorization[len(BEARER) :]):
+        broken.append(_unauthorised("missing_or_invalid_authorization_header", "'Bearer ' and nothing else"))
+    elif (refusal := oauth_refusal(js_trim(authorization[len(BEARER) :]))) is not None:
+        broken.append(_unauthorised(refusal, "a JWT-shaped token the gateway's OAuth path refuses"))
+    elif KEY_FORMAT.match(js_trim(authorization[len(BEARER) :])) is None:
         broken.append(_unauthorised("invalid_key_format", "the token is not an aistats_v1_sk_<kid>_<secret> key"))
     else:
         tolerate(
@@ -179,24 +187,12 @@ def judge(request: SentRequest) -> Verdict:
         broken.append(Outcome("json", 400, "invalid_json", "the body is not JSON", {"description": "invalid_json"}))
         return Verdict(tuple(broken), tuple(tolerated), None)
 
-    # 3 schema: zod's issues, exactly (zod_rules), then the routing filters the gateway does not support
+    # 3 schema: zod's issues, exactly (zod_rules)
     details = expected_details(body)
     if details:
         text = description(details)
         why = f"{len(details)} zod issue(s), the first: {text}"
         broken.append(Outcome("schema", 400, "validation_error", why, {"description": text, "details": details}))
-        return Verdict(tuple(broken), tuple(tolerated), None)
-    filters = _unsupported_filters(body)
-    if filters:
-        broken.append(
-            Outcome(
-                "schema",
-                400,
-                "validation_error",
-                f"unsupported routing filter {filters[0][0]}",
-                {"description": filters[0][1]},
-            )
-        )
         return Verdict(tuple(broken), tuple(tolerated), None)
 
     # 4 blank model
@@ -213,11 +209,18 @@ def judge(request: SentRequest) -> Verdict:
         )
         return Verdict(tuple(broken), tuple(tolerated), None)
 
-    # 5 key limits
-    tolerate(Outcome("key_limits", 429, "key_limit_exceeded", "the key's limits (account state)"))
+    # 5 testing mode (pipeline/before/index.ts L194-211, bff496d80): the mock never holds the internal token
+    if testing_mode_requested(request.headers, body):
+        broken.append(_unauthorised("requires_internal_token", "testing mode without the internal token"))
+        return Verdict(tuple(broken), tuple(tolerated), None)
 
-    # 6 model serves OCR
-    model = contract().model(model_id)
+    # 6 the context: a preset, key limits, the model, the wallet (before/guards.ts L380-481)
+    if model_id.startswith("@"):
+        broken.append(Outcome("model", 500, "gateway_error", "a preset the workspace does not have",
+                              {"description": "gateway_context_failed"}))
+        return Verdict(tuple(broken), tuple(tolerated), None)
+    tolerate(Outcome("key_limits", 429, "key_limit_exceeded", "the key's limits (account state)"))
+    model = contract().catalog.resolve(model_id)
     if model is None:
         broken.append(
             _unsupported(
@@ -239,8 +242,21 @@ def judge(request: SentRequest) -> Verdict:
         )
         return Verdict(tuple(broken), tuple(tolerated), None)
 
-    # 7 wallet
     tolerate(Outcome("wallet", 402, "insufficient_funds", "the wallet (account state)"))
+
+    # 7 the routing filters not yet supported (before/index.ts L340-357)
+    filters = _unsupported_filters(body)
+    if filters:
+        broken.append(
+            Outcome(
+                "routing_filters",
+                400,
+                "validation_error",
+                f"unsupported routing filter {filters[0][0]}",
+                {"description": filters[0][1]},
+            )
+        )
+        return Verdict(tuple(broken), tuple(tolerated), None)
 
     # 8 provider filters
     candidates = _filtered_providers(body, [offer.provider for offer in model.ocr_offers])
@@ -268,13 +284,20 @@ def judge(request: SentRequest) -> Verdict:
         broken.append(_unsupported("provider_enablement", f"{model_id} has no price", reason="pricing_not_configured"))
         return Verdict(tuple(broken), tuple(tolerated), None)
 
-    # 10 upstream, 11 success
+    # 10 routing gates (execute/routing.ts L981-1038): nothing left, no attempt
+    emptied = _pool_emptied(body)
+    if emptied is not None:
+        broken.append(Outcome("routing", 502, "upstream_error", f"{emptied} no OCR provider meets",
+                              {"reason": "all_candidates_failed"}))
+        return Verdict(tuple(broken), tuple(tolerated), None)
+
+    # 11 upstream, 12 success
     tolerate(
         Outcome("upstream", 502, "upstream_error", "the provider failed"),
         Outcome("upstream", 502, "provider_payment_required", "the provider wants payment"),
     )
     success = Outcome(SUCCESS_RULE, 200, None, f"{model_id} serves OCR")
-    return Verdict(tuple(broken), tuple(tolerated), success if not broken else None, model=model_id)
+    return Verdict(tuple(broken), tuple(tolerated), success if not broken else None, model=model.gateway_id)
 
 
 def _unsupported(rule: str, why: str, **fields: Any) -> Outcome:
@@ -297,8 +320,11 @@ def _unsupported_filters(body: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def provider_ids(values: Any) -> list[str]:
-    """Provider ids as the gateway compares them: trimmed, lowercased, blanks dropped."""
-    return [js_trim(value).lower() for value in values or [] if js_trim(value)]
+    """Provider ids as the gateway compares them (lib/config/providerAliases.ts L5-20): trimmed,
+    lowercased, de-aliased; blank ids kept."""
+    aliases = behaviour()["provider_aliases"]
+    ids = [js_trim(str(value)).lower() for value in values] if isinstance(values, list) else []
+    return [aliases.get(value, value) for value in ids]
 
 
 def _filtered_providers(body: Mapping[str, Any], providers: list[str]) -> list[str]:
@@ -306,3 +332,50 @@ def _filtered_providers(body: Mapping[str, Any], providers: list[str]) -> list[s
     only = provider_ids(merged.get("only")) or None
     ignore = provider_ids(merged.get("ignore"))
     return [p for p in providers if (only is None or p in only) and p not in ignore]
+
+
+def testing_mode_requested(headers: Mapping[str, str], body: Mapping[str, Any]) -> bool:
+    """pipeline/before/testingMode.ts L1-20: the first present source, truthy."""
+    rules = behaviour()["testing_mode"]
+    value: Any = next((headers[name] for name in rules["headers"] if headers.get(name) is not None), None)
+    for path in rules["body_keys"] if value is None else []:
+        node: Any = body
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if node is not None:
+            value = node
+            break
+    return value is True or (isinstance(value, str) and js_trim(value).lower() in rules["truthy"])
+
+
+PRICE_CAP_FIELDS = ("prompt", "completion", "image", "audio", "request")
+
+
+def _pool_emptied(body: Mapping[str, Any]) -> str | None:
+    """What empties the OCR routing pool (requestRouting.ts L85-194, execute/routing.ts L345-404,
+    L981-1038, providerResidency.ts L148-202): mistral has no regions and no ZDR entry, and the OCR
+    price card has no meter a max_price field caps."""
+    sources = [o for o in (body.get("routing"), body.get("provider")) if isinstance(o, dict)]
+
+    def first(*names: str) -> Any:
+        return next((s[n] for s in sources for n in names if s.get(n) is not None), None)
+
+    for names in (("required_execution_region", "requiredExecutionRegion"),
+                  ("required_data_region", "requiredDataRegion")):
+        region = first(*names)
+        if region not in (None, False, "", 0) and js_trim(str(region)):
+            return "a region requirement"
+    zdr = first("require_zero_data_retention", "requireZeroDataRetention")
+    if not isinstance(zdr, bool):
+        zdr = first("zdr")
+    if zdr is True:
+        return "a zero-data-retention requirement"
+    caps = first("max_price", "maxPrice")
+    if isinstance(caps, dict):
+        for name in PRICE_CAP_FIELDS:
+            cap = caps.get(name)
+            if isinstance(cap, str):
+                cap = string_to_number(cap)
+            if isinstance(cap, int | float) and not isinstance(cap, bool) and math.isfinite(cap):
+                return "a max price"
+    return None

@@ -49,11 +49,17 @@ def _gateway_error_problems(response: RawResponse) -> list[str]:
     return problems
 
 
+def _preset_refusal(response: RawResponse) -> bool:
+    """The gateway's own 500 for a preset model (before/guards.ts L471-481, bff496d80)."""
+    body = _json(response)
+    return response.status == 500 and isinstance(body, dict) and body.get("description") == "gateway_context_failed"
+
+
 def problems(request: RawRequest, response: RawResponse) -> list[str]:
     """Why this answer is not one the gateway could give (empty: it is fine)."""
     if not response.complete:
         return ["the response never ended"]
-    if response.status >= 500 and response.status != 502:
+    if response.status >= 500 and response.status != 502 and not _preset_refusal(response):
         return [f"server error {response.status}: {response.body[:300]!r}"]
     if request.disconnect and response.status == 499:
         return []  # the client left mid-body: journaled, nothing to answer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -12,7 +13,8 @@ from mockserver.gateway.errors import GatewayError, error_table
 from tests.helpers import CORS, post_ocr
 
 IMAGE = "https://example.com/a.png"
-TIMING = re.compile(r"^(upstream;dur=\d+\.\d, )?total;dur=\d+\.\d$")
+# pipeline/telemetry/timer.ts L59-82 (bff496d80): "name;dur=<ms, 3 decimals>" joined with ", ".
+TIMING = re.compile(r"^[A-Za-z_0-9]+;dur=\d+\.\d{3}(, [A-Za-z_0-9]+;dur=\d+\.\d{3})*$")
 
 
 def gateway_headers(response: Any) -> dict[str, str]:
@@ -113,15 +115,17 @@ def test_provider_payment_required_names_the_provider() -> None:
     ],
 )
 def test_everything_else_is_the_plain_text_404(client: TestClient, method: str, path: str) -> None:
+    """routes/v1/index.ts L24-46 (bff496d80): the CORS middleware covers ``/v1`` and ``/v1/*`` only."""
     response = client.request(method, path, headers={"Authorization": "Bearer aistats_v1_sk_abcdef_x"})
     assert response.status_code == 404
     assert response.content == b"404 Not Found"
     headers = dict(response.headers)
     headers.pop("content-length")
-    assert headers == {**CORS, "content-type": "text/plain; charset=UTF-8"}
+    cors = CORS if path == "/v1" or path.startswith("/v1/") else {}
+    assert headers == {**cors, "content-type": "text/plain; charset=UTF-8"}
 
 
-@pytest.mark.parametrize("path", ["/v1/ocr", "/v1/anything/else", "/v1/ocr/"])
+@pytest.mark.parametrize("path", ["/v1/ocr", "/v1/anything/else", "/v1/ocr/", "/v1", "/v1/"])
 def test_options_is_a_204_with_cors_only(client: TestClient, path: str) -> None:
     response = client.options(path, headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST"})
     assert response.status_code == 204
@@ -138,6 +142,25 @@ def test_root_welcomes(client: TestClient) -> None:
     )
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", body["timestamp"])
     assert response.headers["content-type"] == "application/json"
+    # routes/root.ts L14-23, lib/safe-json.ts L49-51 (bff496d80): two-space indentation, no CORS, no
+    # Cache-Control.
+    assert response.text == json.dumps(body, indent=2, ensure_ascii=False)
+    assert set(response.headers) == {"content-type", "content-length"}
+
+
+def test_head_root_has_the_get_headers_and_no_body(client: TestClient) -> None:
+    """index.ts L18-21 (bff496d80): Hono answers HEAD with the GET route, body dropped."""
+    response = client.head("/")
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response.headers["content-type"] == "application/json"
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_head_ocr_is_a_404_with_cors(client: TestClient) -> None:
+    response = client.head("/v1/ocr")
+    assert response.status_code == 404
+    assert response.content == b""
     assert response.headers["access-control-allow-origin"] == "*"
 
 

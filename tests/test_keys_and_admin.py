@@ -93,6 +93,22 @@ def test_only_successes_use_up_limits(target: Target) -> None:
     assert call(target).status_code == 429
 
 
+@pytest.mark.parametrize("window", ["daily", "weekly", "monthly"])
+def test_spend_limits_beside_request_limits(target: Target, window: str) -> None:
+    """before/guards.ts L93-130, L391-414 (bff496d80): a spend limit reached is a 429 whose description
+    gives the nanos spent and the limit. The limits live in the gateway's database (production data);
+    the mock's key accounts hold them. One call costs 2,000,000 nanos (one page at $2/1000)."""
+    target.keys({"key": TEAM, "spend_limits": {window: 0.003}})
+    assert call(target).status_code == 200
+    assert call(target).status_code == 200
+    response = call(target)
+    assert response.status_code == 429
+    description = f"This API key has reached its {window} spend limit (4000000/3000000)."
+    assert response.json()["description"] == description
+    assert set(response.json()) == {
+        "generation_id", "status_code", "error", "error_type", "error_origin", "description"}
+
+
 def test_keys_from_fixture_files(tmp_path: Path) -> None:
     (tmp_path / "keys.yaml").write_text(
         "keys:\n"
@@ -208,11 +224,13 @@ def test_the_journal_keeps_a_digest_of_large_images() -> None:
 
 
 def test_keys_can_be_put_and_listed(target: Target) -> None:
-    accounts = target.keys({"key": TEAM, "name": "team", "balance_usd": 5, "limits": {"daily": 100}})
+    accounts = target.keys({"key": TEAM, "name": "team", "balance_usd": 5, "limits": {"daily": 100},
+                            "spend_limits": {"monthly": 2.5}})
     assert accounts == [{
         "key": "aistats_v1_sk_team0001_***", "name": "team", "revoked": False, "expired": False,
         "soft_blocked": False, "wallet": "present", "balance_usd": 5.0, "spent_usd": 0.0,
-        "limits": {"daily": 100}, "requests": {"daily": 0, "weekly": 0, "monthly": 0},
+        "limits": {"daily": 100}, "spend_limits": {"monthly": 2.5},
+        "requests": {"daily": 0, "weekly": 0, "monthly": 0},
     }]
     bad = target.http.put("/_mock/keys", json={"keys": [{"key": "sk-nope"}]})
     assert bad.status_code == 400

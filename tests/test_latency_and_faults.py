@@ -17,7 +17,7 @@ URL = "https://example.com/a.png"
 
 
 def upstream_timing(response: httpx.Response) -> float:
-    match = re.search(r"upstream;dur=([\d.]+)", response.headers["server-timing"])
+    match = re.search(r"attempt_1_executor_total;dur=([\d.]+)", response.headers["server-timing"])
     assert match, response.headers["server-timing"]
     return float(match.group(1))
 
@@ -31,7 +31,10 @@ def test_fixed_delay_shows_in_meta_and_server_timing(target: Target) -> None:
     assert 150 <= meta["generation_ms"] < 1500  # upper bound only catches a doubled delay (CI may be loaded)
     assert elapsed_ms >= 150
     assert abs(upstream_timing(response) - meta["generation_ms"]) <= 1
+    # after/timing.ts L27-46 (bff496d80): latency_ms also times the provider call
+    assert meta["latency_ms"] == meta["generation_ms"]
     assert meta["end_to_end_ms"] == meta["latency_ms"] + meta["generation_ms"]
+    assert meta["throughput_tps"] == 0
 
 
 def test_per_page_cost_makes_long_documents_slower(target: Target) -> None:

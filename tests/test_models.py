@@ -33,18 +33,38 @@ def test_model_id_is_trimmed(client: TestClient) -> None:
     assert post_ocr(client, {"model": "  mistral/ocr-3 ", "image": IMAGE}).status_code == 200
 
 
+ONE_CANDIDATE = {
+    "totalProviders": 1,
+    "supportsEndpointCount": 1,
+    "droppedUnsupportedEndpoint": [],
+    "droppedMissingAdapter": [],
+    "candidateCount": 1,
+}
+
+
 def test_unpriced_model_is_pricing_not_configured(client: TestClient) -> None:
+    """pipeline/before/index.ts L560-621, core/error-handler.ts L849-864 (bff496d80): the pricing
+    refusal also carries the candidate diagnostics and the enablement (dropped for pricing_missing)."""
     expect_unsupported(
         post_ocr(client, {"model": "mistral/ocr-2", "image": IMAGE}),
         reason="pricing_not_configured",
+        provider_candidate_diagnostics=ONE_CANDIDATE,
+        provider_enablement={
+            "capability": "ocr",
+            "providersBefore": ["mistral"],
+            "providersAfter": [],
+            "dropped": [{"providerId": "mistral", "reason": "pricing_missing"}],
+        },
         missing_pricing_providers=["mistral"],
     )
 
 
 def test_model_without_ocr_executor_has_no_enabled_providers(client: TestClient) -> None:
+    """pipeline/before/index.ts L560-621 (bff496d80): with the candidate diagnostics too."""
     expect_unsupported(
         post_ocr(client, {"model": "deepseek/deepseek-ocr", "image": IMAGE}),
         reason="no_enabled_providers",
+        provider_candidate_diagnostics=ONE_CANDIDATE,
         provider_enablement={
             "capability": "ocr",
             "providersBefore": ["atlascloud"],
@@ -92,14 +112,39 @@ NO_PROVIDERS = "Workspace and request provider filters resulted in no available 
     ("options", "only", "ignore"),
     [
         ({"only": ["google"]}, ["google"], []),
-        ({"ignore": ["mistral"]}, None, ["mistral"]),
-        ({"ignore": ["  MISTRAL "]}, None, ["mistral"]),
+        ({"ignore": ["mistral"]}, [], ["mistral"]),
+        ({"ignore": ["  MISTRAL "]}, [], ["mistral"]),
+        # lib/config/providerAliases.ts L5-20: aliases mapped, blank ids kept (and so match nothing)
+        ({"only": ["XAI"]}, ["spacex-ai"], []),
+        ({"only": [" Novita-AI", "x-ai"]}, ["novita", "spacex-ai"], []),
+        ({"only": [""]}, [""], []),
+        ({"only": ["  "], "ignore": [""]}, [""], [""]),
     ],
 )
 def test_provider_filters_that_leave_nothing(
-    client: TestClient, options: dict[str, Any], only: list[str] | None, ignore: list[str]
+    client: TestClient, options: dict[str, Any], only: list[str], ignore: list[str]
 ) -> None:
+    """pipeline/before/workspacePolicy.ts L513-600, before/index.ts L418-444 (bff496d80): the policy
+    diagnostics are both the detail's params and routing_diagnostics.workspacePolicy (no workspace policy
+    and default team settings assumed: those are production data)."""
     response = post_ocr(client, {"model": "mistral/ocr-3", "image": IMAGE, "provider": options})
+    policy = {
+        "resolvedModel": "mistral/ocr-3",
+        "allowedApiModels": [],
+        "providerAllowlist": [],
+        "providerAllowlistConfigured": False,
+        "providerBlocklist": [],
+        "requestProviderOnly": only,
+        "requestProviderIgnore": ignore,
+        "privacyZdrOnly": False,
+        "privacyEnablePaidMayTrain": True,
+        "privacyEnableFreeMayTrain": True,
+        "privacyEnableInputOutputLogging": True,
+        "droppedByPrivacy": [],
+        "activeGuardrailIds": [],
+        "beforeCount": 1,
+        "afterCount": 0,
+    }
     expect_error(
         response,
         400,
@@ -107,22 +152,13 @@ def test_provider_filters_that_leave_nothing(
         NO_PROVIDERS,
         details=[
             {"message": NO_PROVIDERS, "path": ["provider"], "keyword": "no_providers_after_workspace_policy_filter",
-             "params": {}}
+             "params": policy}
         ],
         error_operational_kind="request_provider_filter_no_match",
-        routing_diagnostics={
-            "workspacePolicy": {
-                "resolvedModel": "mistral/ocr-3",
-                "requestProviderOnly": only,
-                "requestProviderIgnore": ignore,
-                "requestProviderOrder": [],
-                "beforeCount": 1,
-                "afterCount": 0,
-                "beforeProviders": ["mistral"],
-                "afterProviders": [],
-            }
-        },
+        routing_diagnostics={"workspacePolicy": policy},
     )
+    # core/error-handler.ts L753-867: error_operational_kind comes before details
+    assert list(response.json())[6:] == ["error_operational_kind", "details", "routing_diagnostics"]
 
 
 @pytest.mark.parametrize(

@@ -170,8 +170,9 @@ def test_form_bodies_are_parsed_as_forms(client: TestClient) -> None:
     urlencoded = client.post("/v1/ocr", data={"model": MODEL, "image": IMAGE}, headers=AUTH)
     assert urlencoded.status_code == 200
     multipart = client.post("/v1/ocr", files={"image": ("a.png", b"\x89PNG")}, data={"model": MODEL}, headers=AUTH)
+    # before/guards.ts L195-228 (bff496d80): a file part stays a File, which zod names by its constructor
     expect_validation(
-        multipart, detail("Invalid input: expected string, received object", ["image"], "invalid_type")
+        multipart, detail("Invalid input: expected string, received File", ["image"], "invalid_type")
     )
 
 
@@ -222,6 +223,13 @@ def test_null_routing_filters_are_ignored(client: TestClient) -> None:
     assert post_ocr(client, {"model": MODEL, "image": IMAGE, "provider": options}).status_code == 200
 
 
-def test_unsupported_filters_come_before_blank_model(client: TestClient) -> None:
-    response = post_ocr(client, {"model": " ", "image": IMAGE, "provider": {"quantizations": ["fp8"]}})
-    assert response.json()["error"] == "validation_error"
+def test_unsupported_filters_come_after_blank_model_and_the_model(client: TestClient) -> None:
+    """pipeline/before/index.ts L190-192, L216-229, L340-357 (bff496d80): the unsupported-filter
+    rejection comes after the blank-model check and the context (key limits, model, wallet)."""
+    options = {"quantizations": ["fp8"]}
+    response = post_ocr(client, {"model": " ", "image": IMAGE, "provider": options})
+    assert response.json()["error"] == "model_required"
+    response = post_ocr(client, {"model": "nope/x", "image": IMAGE, "provider": options})
+    assert response.json()["reason"] == "model_not_found_or_inactive"
+    response = post_ocr(client, {"model": MODEL, "image": IMAGE, "provider": options})
+    assert response.json()["details"][0]["keyword"] == "unsupported_routing_filter"

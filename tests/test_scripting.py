@@ -199,9 +199,10 @@ def test_upstream_429_is_the_gateways_502(target: Target) -> None:
             "provider": "mistral", "type": "upstream_non_2xx", "status": 429,
             "upstream_error_code": "rate_limit_exceeded", "upstream_error_message": "Slow down",
             "upstream_error_description": None, "upstream_error_param": None,
-            "upstream_payload_preview": '{"error":"rate"}', "retryable": True,
+            "upstream_payload_preview": '{"error":"rate"}', "retryable": None,
         }],
         "upstream_error": {"code": "rate_limit_exceeded", "message": "Slow down", "description": None, "param": None},
+        "routing_diagnostics": body["routing_diagnostics"],
         "provider_failure_diagnostics": {
             "category": "rate_limited",
             "hint": "The provider is rate limiting this request. Retry with backoff or another provider.",
@@ -209,6 +210,9 @@ def test_upstream_429_is_the_gateways_502(target: Target) -> None:
         },
     }
     assert response.headers["x-gateway-error-origin"] == "upstream"
+    # execute/guards.ts L451, L487 (bff496d80): always there, after upstream_error
+    assert body["routing_diagnostics"]["finalCandidateCount"] == 1
+    assert list(body)[-2:] == ["routing_diagnostics", "provider_failure_diagnostics"]
 
 
 @pytest.mark.parametrize(

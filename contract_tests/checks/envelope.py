@@ -8,6 +8,7 @@ from typing import Any
 import schemathesis
 from schemathesis import CheckContext, Response
 
+from mockserver.gateway.behaviour import behaviour
 from mockserver.gateway.validation import js_type
 
 from ..reference import contract
@@ -145,13 +146,29 @@ def _value_at(document: Any, path: list[Any]) -> Any:
     return document
 
 
+EXECUTE_STAGE_ERRORS = frozenset({"upstream_error", "provider_payment_required"})
+
+
+def _early_request_visible(headers: Any) -> bool:
+    """pipeline/index.ts L18-36 (bff496d80): before the provider call the error handler sees the request
+    only for a JSON or urlencoded body of at most 256 KiB."""
+    rules = behaviour()["debug"]
+    content_type = (headers.get("content-type") or "").lower()
+    if not any(kind in content_type for kind in rules["early_content_types"]):
+        return False
+    length = (headers.get("content-length") or "").strip()
+    return not (length.isdigit() and int(length) > rules["early_body_limit"])
+
+
 def _check_debug(problems: Problems, body: dict[str, Any], response: Response) -> None:
     facts = contract().facts
-    value = response.request.headers.get(facts["debug_header"])
+    headers = response.request.headers
+    value = headers.get(facts["debug_header"])
     wanted = value is not None and value.strip().lower() in facts["debug_header_values"]
+    wanted = wanted and (body.get("error") in EXECUTE_STAGE_ERRORS or _early_request_visible(headers))
     has = "debug" in body
     problems.expect(
         has == wanted,
-        "debug object and x-gateway-debug header disagree",
+        "debug object disagrees with x-gateway-debug (and the request's content type and size)",
         f"header {value!r}, debug {'present' if has else 'absent'}",
     )

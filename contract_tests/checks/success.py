@@ -8,7 +8,7 @@ import orjson
 import schemathesis
 from schemathesis import CheckContext, Response
 
-from mockserver.gateway.images import image_as_sent
+from mockserver.gateway.behaviour import behaviour
 
 from ..oracle import js_trim
 from ..reference import contract
@@ -81,12 +81,20 @@ def _check_meta(problems: Problems, meta: Any) -> None:
         repr(timings),
     ):
         return
+    # after/timing.ts L27-46 (bff496d80): with no generation time, end_to_end_ms is latency_ms and
+    # throughput_tps is null
+    generating = timings["generation_ms"] > 0
     problems.expect(
-        timings["end_to_end_ms"] == timings["latency_ms"] + timings["generation_ms"],
-        "meta.end_to_end_ms is not latency_ms + generation_ms",
+        timings["end_to_end_ms"]
+        == (timings["latency_ms"] + timings["generation_ms"] if generating else timings["latency_ms"]),
+        "meta.end_to_end_ms is not latency_ms (+ generation_ms when that is positive)",
         repr(timings),
     )
-    problems.expect(meta.get("throughput_tps") == 0, "meta.throughput_tps is not 0", repr(meta.get("throughput_tps")))
+    problems.expect(
+        meta.get("throughput_tps") == (0 if generating else None),
+        "meta.throughput_tps is not 0 (null without generation time)",
+        repr(meta.get("throughput_tps")),
+    )
 
 
 def _check_pages(problems: Problems, body: dict[str, Any], upstream: dict[str, Any]) -> None:
@@ -95,10 +103,10 @@ def _check_pages(problems: Problems, body: dict[str, Any], upstream: dict[str, A
     if not isinstance(pages, list) or not all(isinstance(p, dict) for p in pages):
         problems.add("upstream_response.rawResponse.pages is not a list of pages")
         return
-    joined = "\n\n".join(str(page.get("markdown", "")) for page in pages)
+    joined = "\n\n".join(str(page.get("markdown", "")) for page in pages if page.get("markdown"))
     problems.expect(
         body.get("text") == joined,
-        "text is not the pages' markdown joined by a blank line",
+        "text is not the non-empty pages' markdown joined by a blank line",
         f"{str(body.get('text'))[:60]!r} vs {joined[:60]!r}",
     )
     problems.expect(upstream.get("text") == body.get("text"), "upstream_response.text differs from text")
@@ -106,11 +114,13 @@ def _check_pages(problems: Problems, body: dict[str, Any], upstream: dict[str, A
     if not isinstance(usage, dict):
         problems.add("upstream_response.usage is not an object")
     else:
+        # mistral/endpoints/ocr.ts L40-48: the page meters only when positive
         problems.expect(
-            usage.get("pages_processed") == len(pages),
-            "pages_processed is not the number of pages",
+            usage.get("pages_processed") == (len(pages) or None),
+            "pages_processed is not the number of pages (absent for none)",
             f"{usage.get('pages_processed')!r} for {len(pages)} pages",
         )
+        problems.expect(usage.get("doc_size_bytes") != 0, "doc_size_bytes is 0 (the gateway omits it)")
     problems.expect([page.get("index") for page in pages] == list(range(len(pages))), "pages are not indexed 0, 1, ...")
 
 
@@ -151,22 +161,58 @@ def debug_options(ctx: CheckContext, response: Response, case: AnyCase) -> bool 
         else "upstream_response missing when asked for",
         f"debug={debug!r}",
     )
-    header = response.request.headers.get(contract().facts["debug_header"])
-    want_routing = debug.get("enabled") is True or (
-        header is not None and header.strip().lower() in contract().facts["debug_header_values"]
-    )
+    debug_on = debug.get("enabled") is True or _debug_header_on(response.request.headers)
+    want_meta = debug_on or return_flag(request.get("meta"))
+    want_diagnostics = debug_on or _diagnostics_flag(request)
+    header = {name: response.request.headers.get(name) for name in behaviour()["debug"]["success_headers"]}
     meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
     assert isinstance(meta, dict)
-    has_routing = "routing" in meta and "routing_diagnostics" in body
+    has_meta, has_diagnostics = "routing" in meta, "routing_diagnostics" in body
     problems.expect(
-        has_routing == want_routing,
-        "meta.routing/routing_diagnostics disagree with debug.enabled and x-gateway-debug",
-        f"debug={debug!r}, header={header!r}, routing {'present' if has_routing else 'absent'}",
+        has_meta == want_meta,
+        "meta.routing disagrees with debug.enabled, the debug headers and the meta flag",
+        f"debug={debug!r}, headers={header!r}, meta={request.get('meta')!r}, {'present' if has_meta else 'absent'}",
     )
-    if has_routing and isinstance(meta.get("routing"), dict):
+    problems.expect(
+        has_diagnostics == want_diagnostics,
+        "routing_diagnostics disagrees with debug.enabled, the debug headers and provider/routing.diagnostics",
+        f"debug={debug!r}, headers={header!r}, {'present' if has_diagnostics else 'absent'}",
+    )
+    if has_meta and isinstance(meta.get("routing"), dict):
         problems.require(meta["routing"], contract().facts["meta_routing_keys"], "meta.routing")
     problems.raise_if_any()
     return None
+
+
+def return_flag(value: Any) -> bool:
+    """before/guards.ts L230-236 (bff496d80): a boolean, or a string lowercased in 1/true/yes."""
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.lower() in behaviour()["debug"]["flag_values"]
+
+
+def _debug_header_on(headers: Any) -> bool:
+    """before/index.ts L166-169: the first of the debug headers present decides."""
+    for name in behaviour()["debug"]["success_headers"]:
+        value = headers.get(name)
+        if value is not None:
+            return return_flag(value)
+    return False
+
+
+def _diagnostics_flag(request: dict[str, Any]) -> bool:
+    """requestRouting.ts L89-96: routing's spellings, then provider's; the first that is not null."""
+    for source in ("routing", "provider"):
+        options = request.get(source)
+        if not isinstance(options, dict):
+            continue
+        for name in ("diagnostics", "return_diagnostics", "returnDiagnostics"):
+            value = options.get(name)
+            if value is not None:
+                if isinstance(value, str):
+                    return value.strip().lower() == "true"
+                return value is True
+    return False
 
 
 def _check_upstream_request(problems: Problems, body: dict[str, Any], request: dict[str, Any]) -> None:
@@ -179,12 +225,13 @@ def _check_upstream_request(problems: Problems, body: dict[str, Any], request: d
         problems.add("upstream_request is not JSON text", text[:60])
         return
     image = request.get("image")
-    if isinstance(image, str):
+    if isinstance(image, str):  # surfaces/non-text.ts L229-235: the client's image, verbatim
         problems.expect(
-            isinstance(sent, dict) and sent.get("image") == image_as_sent(image),
-            "upstream_request.image is not the image as sent upstream",
+            isinstance(sent, dict) and sent.get("image") == image,
+            "upstream_request.image is not the image the client sent",
         )
-    offer = contract().priced_offer(js_trim(str(request.get("model", ""))))
+    resolved = contract().catalog.resolve(js_trim(str(request.get("model", ""))))
+    offer = contract().priced_offer(resolved.gateway_id) if resolved is not None else None
     if offer is not None and isinstance(sent, dict):
         problems.expect(
             sent.get("model") == offer.upstream_model,

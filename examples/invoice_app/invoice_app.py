@@ -2,8 +2,9 @@
 
 It is what a user of the gateway writes, and what ``test_invoice_app.py`` tests with the pytest plugin:
 the app takes the gateway's base URL and key (and, for tests, an optional httpx transport), sends the
-image as a data URL, retries once when the provider failed (a 502 the gateway marks retryable), and turns
-the gateway's errors into its own.
+image as a data URL, retries once when the provider failed in a way a retry may cure (a 502 whose
+``provider_failure_diagnostics`` say the provider was rate limiting or had a server error: the gateway
+leaves ``failure_sample[].retryable`` null for an HTTP answer), and turns the gateway's errors into its own.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ import httpx
 
 GATEWAY = "https://api.phaseo.app/v1"
 TOTAL = re.compile(r"Total:\s*\$?\s*([0-9]+(?:[.,][0-9]{2})?)", re.IGNORECASE)
+
+
+RETRYABLE_CATEGORIES = frozenset({"rate_limited", "server_error"})
 
 
 class InvoiceError(Exception):
@@ -45,7 +49,8 @@ def read_text(image: Path, *, base_url: str = GATEWAY, api_key: str, model: str 
             if answer.status_code == 200:
                 text: str = body["text"]
                 return text
-            retryable = any(sample.get("retryable") for sample in body.get("failure_sample", []))
+            category = (body.get("provider_failure_diagnostics") or {}).get("category")
+            retryable = category in RETRYABLE_CATEGORIES
             if not (answer.status_code == 502 and retryable and attempt < attempts):
                 raise InvoiceError(_explain(answer.status_code, body))
     raise AssertionError("unreachable")

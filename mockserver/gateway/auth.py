@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from mockserver.gateway.errors import GatewayError
+from mockserver.gateway.oauth import oauth_refusal
+from mockserver.gateway.validation import js_trim
 
 KEY_FORMAT = re.compile(r"^aistats_v1_sk_([A-Za-z0-9]{6,64})_(.+)$", re.DOTALL)
 BEARER = "Bearer "
@@ -28,7 +30,13 @@ def parse_bearer(authorization: str | None) -> tuple[str, str]:
         authorization = authorization.strip(HTTP_WHITESPACE)
     if authorization is None or not authorization.startswith(BEARER):
         raise GatewayError("unauthorised", "missing_or_invalid_authorization_header")
-    match = KEY_FORMAT.match(authorization[len(BEARER) :].strip())
+    token = js_trim(authorization[len(BEARER) :])  # auth.ts L260-267: JavaScript's trim; empty is no bearer
+    if not token:
+        raise GatewayError("unauthorised", "missing_or_invalid_authorization_header")
+    refusal = oauth_refusal(token)
+    if refusal is not None:
+        raise GatewayError("unauthorised", refusal)
+    match = KEY_FORMAT.match(token)
     if match is None:
         raise GatewayError("unauthorised", "invalid_key_format")
     return match.group(1), match.group(2)

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from mockserver.gateway.behaviour import behaviour
 from mockserver.gateway.errors import GatewayError
 from mockserver.resources import data_path
 
@@ -45,12 +46,40 @@ class Catalog:
     models: dict[str, Model]
     ocr_executors: frozenset[str] = field(default_factory=frozenset)
 
+    def resolve(self, requested: str) -> Model | None:
+        """The catalog row a requested id names: the gateway id, or ``<provider>/<provider model slug>``
+        (the context RPC's ``resolved_model``, supabase/migrations/20260617193000_add_data_policy_to_
+        gateway_context.sql; which rows are active is production data: the catalog's rows are taken as is)."""
+        model = self.models.get(requested)
+        if model is not None:
+            return model
+        for candidate in self.models.values():
+            for offer in candidate.offers:
+                if offer.upstream_model is not None and f"{offer.provider}/{offer.upstream_model}" == requested:
+                    return candidate
+        return None
+
+    @staticmethod
+    def reject_preset(requested: str) -> None:
+        """A preset (``@...``) is a 500 from the context RPC (``preset_not_found`` raised, caught as
+        ``gateway_context_failed``, before/guards.ts L471-481), before the key limits it also returns.
+        Workspaces' presets are production data the mock does not have: every preset is unknown."""
+        if requested.startswith(behaviour()["preset_prefix"]):
+            raise GatewayError(
+                "gateway_error", behaviour()["preset_error_description"],
+                internal={"reason": behaviour()["preset_error_description"]},
+            )
+
     def ocr_model(self, gateway_id: str) -> Model:
-        """The model, if it exists and serves OCR on some provider (check 6)."""
-        model = self.models.get(gateway_id)
+        """The model, if it exists and serves OCR on some provider (check 6). The internal body (debug)
+        follows guardContext's err() payload (before/guards.ts L422-437)."""
+        model = self.resolve(gateway_id)
+        internal = {"reason": None, "error_type": "user", "error_origin": "user", "error_operational_kind": None,
+                    "model": gateway_id, "endpoint": OCR_ENDPOINT, "request_id": None, "workspace_id": None}
         if model is None:
             raise GatewayError(
                 "unsupported_model_or_endpoint",
+                internal=internal,
                 error_operational_kind="invalid_model_slug",
                 reason="model_not_found_or_inactive",
                 provider_candidate_diagnostics=_candidate_diagnostics(0, 0, []),
@@ -59,6 +88,7 @@ class Catalog:
             dropped = [offer.provider for offer in model.offers]
             raise GatewayError(
                 "unsupported_model_or_endpoint",
+                internal=internal,
                 error_operational_kind="unsupported_endpoint_for_model",
                 reason="unsupported_endpoint_for_model",
                 provider_candidate_diagnostics=_candidate_diagnostics(len(model.offers), 0, dropped),
@@ -70,36 +100,51 @@ class Catalog:
         servable = []
         for gateway_id, model in self.models.items():
             try:
-                self.executable_offer(list(model.ocr_offers))
+                self.executable_offer(model, list(model.ocr_offers))
             except GatewayError:
                 continue
             servable.append(gateway_id)
         return servable
 
-    def executable_offer(self, candidates: list[ProviderOffer]) -> ProviderOffer:
-        """The first candidate that can run OCR and is priced (check 9)."""
+    def executable_offer(self, model: Model, candidates: list[ProviderOffer]) -> ProviderOffer:
+        """The first candidate that can run OCR and is priced (check 9; pipeline/before/index.ts
+        L512-621: both refusals carry the candidate diagnostics; the pricing one its enablement too)."""
+        supporting = len(model.ocr_offers)
+        candidate_diagnostics = _candidate_diagnostics(len(model.offers), supporting, [
+            offer.provider for offer in model.offers if offer not in model.ocr_offers
+        ])
         enabled = [offer for offer in candidates if offer.provider in self.ocr_executors]
+        before = [offer.provider for offer in candidates]
         if not enabled:
             raise GatewayError(
                 "unsupported_model_or_endpoint",
                 reason="no_enabled_providers",
-                provider_enablement={
-                    "capability": OCR_ENDPOINT,
-                    "providersBefore": [offer.provider for offer in candidates],
-                    "providersAfter": [],
-                    "dropped": [
-                        {"providerId": offer.provider, "reason": "capability_disabled"} for offer in candidates
-                    ],
-                },
+                provider_candidate_diagnostics=candidate_diagnostics,
+                provider_enablement=_enablement(before, [], [(p, "capability_disabled") for p in before]),
             )
         priced = [offer for offer in enabled if offer.usd_per_1000_pages is not None]
         if not priced:
+            missing = [offer.provider for offer in enabled]
             raise GatewayError(
                 "unsupported_model_or_endpoint",
                 reason="pricing_not_configured",
-                missing_pricing_providers=[offer.provider for offer in enabled],
+                provider_candidate_diagnostics=candidate_diagnostics,
+                provider_enablement=_enablement(
+                    before, [], [(p, "capability_disabled") for p in before if p not in missing]
+                    + [(p, "pricing_missing") for p in missing],
+                ),
+                missing_pricing_providers=missing,
             )
         return priced[0]
+
+
+def _enablement(before: list[str], after: list[str], dropped: list[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "capability": OCR_ENDPOINT,
+        "providersBefore": before,
+        "providersAfter": after,
+        "dropped": [{"providerId": provider, "reason": reason} for provider, reason in dropped],
+    }
 
 
 def _candidate_diagnostics(total: int, supporting: int, dropped_endpoint: list[str]) -> dict[str, Any]:

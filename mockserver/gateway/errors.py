@@ -38,9 +38,12 @@ class GatewayError(Exception):
         description: str | None = None,
         *,
         fill: Mapping[str, str] | None = None,
+        internal: Mapping[str, Any] | None = None,
         **extra: Any,
     ) -> None:
-        """``fill`` completes the placeholders of a default description (``{provider}``)."""
+        """``fill`` completes the placeholders of a default description (``{provider}``); ``internal``
+        holds what the gateway's internal error body carries beyond the envelope (seen only in
+        ``debug.upstream``)."""
         kind = error_table()[code]
         text = description if description is not None else kind.description
         if text is None:
@@ -51,6 +54,7 @@ class GatewayError(Exception):
         self.kind = kind
         self.description = text
         self.extra = extra
+        self.internal = dict(internal or {})
 
     @property
     def status(self) -> int:
@@ -65,9 +69,34 @@ class GatewayError(Exception):
             "error_origin": self.kind.error_origin,
             "description": self.description,
         }
-        body.update(self.extra)
+        body.update(sorted(self.extra.items(), key=lambda item: _envelope_rank(item[0])))
         if debug is not None:
             body["debug"] = debug
+        return body
+
+    def internal_body(self, generation_id: str, workspace_id: str | None) -> dict[str, Any]:
+        """The gateway's internal error body (``err()``, pipeline/before/http.ts L116-133), as
+        ``debug.upstream`` shows it: ``error``, the error's own fields (``internal`` first, in the order the
+        gateway passes them; ``request_id`` and ``workspace_id`` where ``internal`` places them, else after),
+        then what ``err()`` fills in: the fixed description, ``status_code``, ``error_type``,
+        ``error_origin``, ``generation_id``. ``workspace_id`` is None before the key is known."""
+        internal = self.internal
+        if self.kind.code == "unauthorised" and "reason" not in internal:
+            internal = {"reason": self.description}  # every 401's description is its reason
+        body: dict[str, Any] = {"error": self.kind.code, **internal, **self.extra}
+        body.setdefault("request_id", None)
+        body["request_id"] = generation_id
+        if workspace_id is not None:
+            body.setdefault("workspace_id", None)
+            body["workspace_id"] = workspace_id
+        else:
+            body.pop("workspace_id", None)
+        if self.kind.code == "unsupported_model_or_endpoint":
+            body["description"] = self.description
+        body.setdefault("status_code", self.kind.status)
+        body.setdefault("error_type", self.kind.error_type)
+        body.setdefault("error_origin", self.kind.error_origin)
+        body["generation_id"] = generation_id
         return body
 
     def headers(self) -> dict[str, str]:
@@ -75,6 +104,30 @@ class GatewayError(Exception):
             "X-Gateway-Error-Attribution": self.kind.attribution,
             "X-Gateway-Error-Origin": self.kind.error_origin,
         }
+
+
+# core/error-handler.ts L753-867: handleError writes the envelope's optional keys in this order.
+ENVELOPE_ORDER = (
+    "error_operational_kind",
+    "reason",
+    "attempt_count",
+    "failed_providers",
+    "failed_statuses",
+    "failure_sample",
+    "upstream_error",
+    "provider_payment_required_provider",
+    "provider_payment_required_support_notice",
+    "details",
+    "provider_candidate_diagnostics",
+    "provider_enablement",
+    "missing_pricing_providers",
+    "routing_diagnostics",
+    "provider_failure_diagnostics",
+)
+
+
+def _envelope_rank(key: str) -> int:
+    return ENVELOPE_ORDER.index(key) if key in ENVELOPE_ORDER else len(ENVELOPE_ORDER)
 
 
 def validation_error(details: list[dict[str, Any]], description: str | None = None, **extra: Any) -> GatewayError:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from mockserver.gateway.behaviour import behaviour
 from mockserver.gateway.upstream import AnsweredBy, Fault, ProviderAnswer
 
 UNREAD = object()
@@ -18,13 +19,19 @@ class Stage(StrEnum):
     AUTH = "auth"
     PARSE = "parse"
     VALIDATE = "validate"
+    TESTING_MODE = "testing_mode"
     KEY_LIMITS = "key_limits"
     MODEL = "model"
     WALLET = "wallet"
+    ROUTING_FILTERS = "routing_filters"
     PROVIDER_FILTER = "provider_filter"
     PROVIDER_ENABLEMENT = "provider_enablement"
+    ROUTING = "routing"  # the execute stage: routing gates, then the provider call
     UPSTREAM = "upstream"
     SUCCESS = "success"
+
+
+EXECUTE_STAGES = frozenset({Stage.ROUTING, Stage.UPSTREAM, Stage.SUCCESS})
 
 
 @dataclass
@@ -37,6 +44,34 @@ class Exchange:
     nearest: list[dict[str, Any]] = field(default_factory=list)  # when no script matched
     fault: Fault | None = None
     upstream_ms: float | None = None  # how long the provider call took
+    routing_diagnostics: dict[str, Any] | None = None  # once the routing gates ran
+    spans: list[tuple[str, float]] = field(default_factory=list)  # Server-Timing, in the order recorded
+
+    @property
+    def executing(self) -> bool:
+        """Past the before stage: errors from here on are the execute stage's (pipeline/index.ts L54-73)."""
+        return self.stage in EXECUTE_STAGES
+
+    def span(self, *names: str, ms: float = 0.0) -> None:
+        """Record Server-Timing spans (pipeline/telemetry/timer.ts L59-82). The gateway's clock on Workers
+        is coarse; the mock measures only the provider call."""
+        self.spans.extend((name, ms) for name in names)
+
+    def close_spans(self, *, error: bool) -> None:
+        """The spans that end a request: ``before_start`` for a before-stage error, the end of the
+        execute stage otherwise."""
+        timing = behaviour()["server_timing"]
+        if not self.executing:
+            self.span(timing["before_end"])
+        elif self.stage == Stage.ROUTING:
+            self.span(*timing["no_candidate_end"])
+        elif error:
+            self.span(*timing["failure_end"])
+        else:
+            self.span(*timing["success_end"])
+
+    def server_timing(self) -> str:
+        return ", ".join(f"{name};dur={ms:.3f}" for name, ms in self.spans)
 
     @property
     def body_read(self) -> bool:

@@ -7,7 +7,9 @@ import hashlib
 import re
 import string
 
-_URL = re.compile(r"^https?://", re.IGNORECASE)
+from mockserver.gateway.validation import js_trim
+
+_URL = re.compile(r"^https?://")  # case-sensitive, as the gateway checks (mistral/endpoints/ocr.ts L12-18)
 _BARE_BASE64_PREFIX = "data:image/jpeg;base64,"
 _SLICE = 1 << 16
 _NOT_BASE64 = bytes(set(range(256)) - set((string.ascii_letters + string.digits + "+/").encode()))
@@ -28,7 +30,10 @@ def is_base64_header(header: str) -> bool:
 
 
 def image_as_sent(image: str) -> str:
-    """The image as the gateway forwards it upstream."""
+    """The image as the gateway forwards it to the provider (providers/mistral/endpoints/ocr.ts L12-18):
+    trimmed (JavaScript's trim), then kept if it starts with ``http://``, ``https://`` or ``data:``
+    (case-sensitive), else sent as a JPEG data URL."""
+    image = js_trim(image)
     if _URL.match(image) or image.startswith("data:"):
         return image
     return _BARE_BASE64_PREFIX + image

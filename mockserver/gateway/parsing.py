@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
 
+from mockserver.gateway.behaviour import behaviour
 from mockserver.gateway.errors import GatewayError
-
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+from mockserver.gateway.validation import JS_WHITESPACE as JS_WHITESPACE_CHARS
 
 
 class InvalidJson(GatewayError):
@@ -138,10 +140,70 @@ def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
+def form_kind(content_type: str | None) -> str | None:
+    """The form type the gateway reads the body as: a substring of the lowercased Content-Type
+    (before/guards.ts L320-332; multipart first); None for a JSON body."""
+    lowered = (content_type or "").lower()
+    return next((kind for kind in behaviour()["forms"]["content_types"] if kind in lowered), None)
+
+
 def is_form(content_type: str | None) -> bool:
-    return media_type(content_type) in FORM_TYPES
+    return form_kind(content_type) is not None
+
+
+class FormFile(dict[str, Any]):
+    """A multipart part with a file name. The gateway keeps it as a ``File``, which its schema reports as
+    ``received File``; here it is ``{"name": <file name>}`` (what the journal shows) that says so."""
+
+    js_type = "File"
+
+
+_INDEXED_KEY = re.compile(r"^(.*)\[(\d+)\]$", re.DOTALL)
+
+
+def _form_key(key: str) -> tuple[str, bool]:
+    """normalizeFormKey (before/guards.ts L132-141): ``key[]`` and ``key[N]`` force an array."""
+    if key.endswith("[]"):
+        return key[:-2], True
+    indexed = _INDEXED_KEY.match(key)
+    return (indexed.group(1), True) if indexed else (key, False)
+
+
+def _form_value(key: str, value: Any) -> Any:
+    """maybeParseJsonFormValue (before/guards.ts L184-193): JSON-valued fields parsed when they look it."""
+    if not isinstance(value, str) or key not in behaviour()["forms"]["json_fields"]:
+        return value
+    trimmed = value.strip(JS_WHITESPACE_CHARS)
+    if not trimmed.startswith(("{", "[")):
+        return value
+    try:
+        return parse_json(trimmed.encode("utf-8", "surrogatepass"))
+    except InvalidJson:
+        return value
+
+
+def form_object(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """appendFormField (before/guards.ts L195-228): the first value of a key is kept as is; a repeat
+    turns it into an array (array values spread into it); ``key[]`` always gives an array."""
+    output: dict[str, Any] = {}
+    force = behaviour()["forms"]["force_array_fields"]
+    for raw_key, raw_value in pairs:
+        key, array = _form_key(raw_key)
+        array = array or key in force
+        value = _form_value(key, raw_value)
+        if not array and key not in output:
+            output[key] = value
+            continue
+        current = output.get(key)
+        if array and key not in output:
+            output[key] = list(value) if isinstance(value, list) else [value]
+        elif isinstance(current, list):
+            current.extend(value) if isinstance(value, list) else current.append(value)
+        else:
+            output[key] = [current, value]
+    return output
 
 
 def parse_urlencoded(raw: bytes | bytearray) -> dict[str, Any]:
     text = raw.decode("utf-8", errors="replace")
-    return dict(parse_qsl(text, keep_blank_values=True))
+    return form_object(parse_qsl(text, keep_blank_values=True))

@@ -17,6 +17,7 @@ from starlette.formparsers import MultiPartParser
 from starlette.requests import ClientDisconnect, Request
 
 from mockserver.gateway.errors import GatewayError
+from mockserver.gateway.parsing import FormFile, form_object
 
 __all__ = ["ClientDisconnect", "PayloadTooLarge", "read_limited", "read_multipart"]
 
@@ -53,7 +54,7 @@ async def read_limited(request: Request, limit: int) -> bytearray:
 
 
 async def read_multipart(request: Request, limit: int) -> dict[str, Any]:
-    """A ``multipart/form-data`` body as an object of its fields (an uploaded file is ``{"name": ...}``).
+    """A ``multipart/form-data`` body as the gateway's object of its fields (an uploaded file is a ``FormFile``).
 
     The parts are bounded by the body limit only (the gateway's runtime counts neither fields nor
     part sizes); uploaded files are spooled by Starlette and closed here.
@@ -64,9 +65,9 @@ async def read_multipart(request: Request, limit: int) -> dict[str, Any]:
         )
         form = await parser.parse()
     try:
-        return {
-            name: ({"name": value.filename} if isinstance(value, UploadFile) else value)
+        return form_object(
+            (name, FormFile(name=value.filename) if isinstance(value, UploadFile) else value)
             for name, value in form.multi_items()
-        }
+        )
     finally:
         await form.close()

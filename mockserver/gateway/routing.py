@@ -1,14 +1,31 @@
-"""Request-level provider routing: ``provider`` merged with ``routing``, the filters the gateway does
-not support yet, and the caller's ``only``/``ignore``/``order`` applied to the model's providers."""
+"""Request-level provider routing, as the gateway reads ``provider`` and ``routing``:
+
+- the filters the gateway does not support yet (rejected after the model and wallet checks);
+- the caller's ``only``/``ignore`` (provider ids trimmed, lowercased and de-aliased; blank ids kept),
+  applied with the workspace policy (``request_provider_filter_no_match``);
+- the routing gates that can empty the pool before any provider call (region, zero data retention,
+  numeric ``max_price``), and the ``routing_diagnostics`` the gateway reports.
+
+Sources (bff496d80, apps/api/src/): pipeline/requestRouting.ts L13-290, lib/config/providerAliases.ts,
+pipeline/before/workspacePolicy.ts L300-600, pipeline/execute/routing.ts L345-404, L685-1040.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+import yaml
+
+from mockserver.gateway.behaviour import behaviour
 from mockserver.gateway.catalog import Model, ProviderOffer
-from mockserver.gateway.errors import validation_error
+from mockserver.gateway.errors import GatewayError, validation_error
+from mockserver.gateway.jsvalues import string_to_number
 from mockserver.gateway.validation import js_trim
+from mockserver.resources import data_path
 
 # (field, accepted spellings, message): filters that the gateway rejects when set to a non-null value.
 UNSUPPORTED_FILTERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -32,8 +49,16 @@ UNSUPPORTED_FILTERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 NO_PROVIDERS_MESSAGE = "Workspace and request provider filters resulted in no available providers"
 
 
-def reject_unsupported_filters(body: dict[str, Any]) -> None:
-    """400 ``validation_error`` listing every unsupported routing filter in ``provider`` and ``routing``."""
+@cache
+def diagnostics_data() -> dict[str, Any]:
+    with data_path("routing_diagnostics.yaml").open(encoding="utf-8") as fh:
+        data: dict[str, Any] = yaml.safe_load(fh)
+    return data
+
+
+def reject_unsupported_filters(body: Mapping[str, Any]) -> None:
+    """400 ``validation_error`` listing every unsupported routing filter in ``provider`` and ``routing``
+    (requestRouting.ts L236-290: per source, the first spelling present with a non-null value)."""
     details = []
     for source in ("provider", "routing"):
         options = body.get(source)
@@ -54,56 +79,160 @@ def reject_unsupported_filters(body: dict[str, Any]) -> None:
         raise validation_error(details)
 
 
+def provider_id(value: Any) -> str:
+    """providerAliases.ts L12-15: ``String(value).trim().toLowerCase()``, then the alias map."""
+    text = js_trim(value if isinstance(value, str) else str(value)).lower()
+    aliases: dict[str, str] = behaviour()["provider_aliases"]
+    return aliases.get(text, text)
+
+
+def provider_ids(values: Any) -> list[str]:
+    """providerAliases.ts L17-20: every value mapped, none dropped (a blank id stays ``""``)."""
+    return [provider_id(value) for value in values] if isinstance(values, list) else []
+
+
+def _plain(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _first_defined(*values: Any) -> Any:
+    return next((value for value in values if value is not None), None)
+
+
+def _sort_mode(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return next((value[k] for k in ("mode", "metric", "by") if isinstance(value.get(k), str)), None)
+    return None
+
+
+def _boolean(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return {"true": True, "false": False}.get(js_trim(value).lower())
+    return None
+
+
+def price_cap(value: Any) -> float | None:
+    """routing.ts L345-352 (readPriceCapNumber): a finite number, or a string JavaScript reads as one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        number = string_to_number(value)
+        return number if math.isfinite(number) else None
+    return None
+
+
+@dataclass(frozen=True)
+class RoutingHints:
+    """getEffectiveRoutingHints (requestRouting.ts L85-194): ``routing`` read before ``provider``."""
+
+    merged: dict[str, Any]
+    cache_aware: bool
+    requested_mode: str | None
+    allow_fallbacks: bool
+    require_parameters: bool
+    return_diagnostics: bool
+    required_execution_region: Any
+    required_data_region: Any
+    require_zero_data_retention: bool | None
+    max_price: dict[str, Any] | None
+    preferred_min_throughput: Any
+    preferred_max_latency: Any
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> RoutingHints:
+        provider, routing = _plain(body.get("provider")), _plain(body.get("routing"))
+
+        def first(*names: str) -> Any:
+            return _first_defined(*(routing.get(n) for n in names), *(provider.get(n) for n in names))
+
+        zdr = _boolean(first("require_zero_data_retention", "requireZeroDataRetention"))
+        if zdr is None:
+            zdr = _boolean(first("zdr"))
+        max_price = first("max_price", "maxPrice")
+        if isinstance(max_price, dict):  # the schema keeps only its five fields
+            max_price = {k: max_price[k] for k in diagnostics_data()["price_cap_meters"] if k in max_price}
+        else:
+            max_price = None
+        keys = diagnostics_data()["cache_aware_keys"]
+        flags = [provider.get(k) for k in keys["provider"]] + [routing.get(k) for k in keys["routing"]]
+        return cls(
+            merged={**provider, **routing},
+            cache_aware=next((flag for flag in flags if isinstance(flag, bool)), True),
+            requested_mode=_first_defined(
+                routing.get("mode") if isinstance(routing.get("mode"), str) else None,
+                _sort_mode(routing.get("sort")),
+                _sort_mode(provider.get("sort")),
+            ),
+            allow_fallbacks=_bool_or(first("allow_fallbacks", "allowFallbacks"), True),
+            require_parameters=_bool_or(first("require_parameters", "requireParameters"), False),
+            return_diagnostics=_bool_or(first("diagnostics", "return_diagnostics", "returnDiagnostics"), False),
+            required_execution_region=first("required_execution_region", "requiredExecutionRegion"),
+            required_data_region=first("required_data_region", "requiredDataRegion"),
+            require_zero_data_retention=zdr,
+            max_price=max_price,
+            preferred_min_throughput=first("preferred_min_throughput", "preferredMinThroughput"),
+            preferred_max_latency=first("preferred_max_latency", "preferredMaxLatency"),
+        )
+
+
+def _bool_or(value: Any, default: bool) -> bool:
+    flag = _boolean(value)
+    return default if flag is None else flag
+
+
 @dataclass(frozen=True)
 class ProviderPreferences:
-    """The caller's provider choices, ``routing`` merged over ``provider``; ids trimmed and lowercased."""
+    """The caller's ``only``/``ignore``/``order``, ``routing`` merged over ``provider``, as canonical ids."""
 
-    only: tuple[str, ...] | None = None
+    only: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     order: tuple[str, ...] = ()
 
     @classmethod
-    def from_body(cls, body: dict[str, Any]) -> ProviderPreferences:
-        merged = {**(body.get("provider") or {}), **(body.get("routing") or {})}
+    def from_body(cls, body: Mapping[str, Any]) -> ProviderPreferences:
+        merged = {**_plain(body.get("provider")), **_plain(body.get("routing"))}
         return cls(
-            only=_ids(merged.get("only") or []) or None,
-            ignore=_ids(merged.get("ignore") or []),
-            order=_ids(merged.get("order") or []),
+            only=tuple(provider_ids(merged.get("only"))),
+            ignore=tuple(provider_ids(merged.get("ignore"))),
+            order=tuple(provider_ids(merged.get("order"))),
         )
 
 
-def _ids(values: list[str]) -> tuple[str, ...]:
-    return tuple(js_trim(value).lower() for value in values if js_trim(value))
+def workspace_policy(model: Model, preferences: ProviderPreferences, after: int) -> dict[str, Any]:
+    """workspacePolicy.ts L513-533: the diagnostics object (no workspace policy, default team settings)."""
+    data = diagnostics_data()["workspace_policy"]
+    return {
+        "resolvedModel": model.gateway_id,
+        **{k: data[k] for k in ("allowedApiModels", "providerAllowlist", "providerAllowlistConfigured",
+                                "providerBlocklist")},
+        "requestProviderOnly": list(preferences.only),
+        "requestProviderIgnore": list(preferences.ignore),
+        **{k: v for k, v in data.items() if k.startswith("privacy") or k in ("droppedByPrivacy", "activeGuardrailIds")},
+        "beforeCount": len(model.ocr_offers),
+        "afterCount": after,
+    }
 
 
 @dataclass(frozen=True)
 class RoutingResult:
     candidates: list[ProviderOffer]
-    diagnostics: dict[str, Any]
+    workspace_policy: dict[str, Any]
 
 
 def route(model: Model, preferences: ProviderPreferences) -> RoutingResult:
-    """The model's OCR providers after the caller's filters (check 8); ``order`` only reorders."""
-    before = list(model.ocr_offers)
+    """The model's OCR providers after the caller's filters (workspacePolicy.ts L560-600)."""
     after = [
         offer
-        for offer in before
-        if (preferences.only is None or offer.provider in preferences.only) and offer.provider not in preferences.ignore
+        for offer in model.ocr_offers
+        if (not preferences.only or offer.provider in preferences.only) and offer.provider not in preferences.ignore
     ]
-    rank = {provider: index for index, provider in enumerate(preferences.order)}
-    after.sort(key=lambda offer: rank.get(offer.provider, len(rank)))
-    diagnostics = {
-        "workspacePolicy": {
-            "resolvedModel": model.gateway_id,
-            "requestProviderOnly": list(preferences.only) if preferences.only is not None else None,
-            "requestProviderIgnore": list(preferences.ignore),
-            "requestProviderOrder": list(preferences.order),
-            "beforeCount": len(before),
-            "afterCount": len(after),
-            "beforeProviders": [offer.provider for offer in before],
-            "afterProviders": [offer.provider for offer in after],
-        }
-    }
+    policy = workspace_policy(model, preferences, len(after))
     if not after:
         raise validation_error(
             [
@@ -111,11 +240,161 @@ def route(model: Model, preferences: ProviderPreferences) -> RoutingResult:
                     "message": NO_PROVIDERS_MESSAGE,
                     "path": ["provider"],
                     "keyword": "no_providers_after_workspace_policy_filter",
-                    "params": {},
+                    "params": policy,
                 }
             ],
             description=NO_PROVIDERS_MESSAGE,
             error_operational_kind="request_provider_filter_no_match",
-            routing_diagnostics=diagnostics,
+            routing_diagnostics={"workspacePolicy": policy},
         )
-    return RoutingResult(candidates=after, diagnostics=diagnostics)
+    rank = {provider: index for index, provider in enumerate(preferences.order)}
+    after.sort(key=lambda offer: rank.get(offer.provider, len(rank)))
+    return RoutingResult(candidates=after, workspace_policy=policy)
+
+
+def _residency_drop(provider: str, hints: RoutingHints) -> str | None:
+    """providerResidency.ts L172-202: why the provider fails the caller's residency requirement."""
+    data = diagnostics_data()["residency"]
+    meta = data["providers"].get(provider, {})
+
+    def lacks(regions: list[str] | None, required: Any) -> bool:
+        if not required:  # JavaScript falsiness: null and "" pass
+            return False
+        wanted = js_trim(str(required)).lower()
+        return bool(wanted) and not any(region.lower() == wanted for region in regions or [])
+
+    if lacks(meta.get("execution_regions"), hints.required_execution_region):
+        return "execution_region_mismatch"
+    if lacks(meta.get("data_regions"), hints.required_data_region):
+        return "data_region_mismatch"
+    if hints.require_zero_data_retention and meta.get("zero_data_retention", "unknown") not in data["zdr_values_ok"]:
+        return "zero_data_retention_unsupported"
+    return None
+
+
+def _matches_price_caps(max_price: dict[str, Any]) -> bool:
+    """routing.ts L377-404: a numeric cap on a field none of whose meters the OCR price card has fails."""
+    data = diagnostics_data()
+    card = set(data["ocr_price_meters"])
+    for field_name, raw in max_price.items():
+        if price_cap(raw) is None:
+            continue
+        if not card.intersection(data["price_cap_meters"].get(field_name, [])):
+            return False
+    return True
+
+
+def routing_decision(
+    model: Model,
+    candidates: list[ProviderOffer],
+    hints: RoutingHints,
+    preferences: ProviderPreferences,
+    policy: dict[str, Any],
+    *,
+    capabilities_beta: bool = False,
+) -> tuple[list[ProviderOffer], dict[str, Any]]:
+    """routeProviders (routing.ts L685-1040): the pool after each gate, and the routing diagnostics."""
+    data = diagnostics_data()
+    stages: list[dict[str, Any]] = []
+
+    def stage(name: str, before: list[ProviderOffer], after: list[ProviderOffer], reason: Any) -> None:
+        kept = {offer.provider for offer in after}
+        stages.append({
+            "stage": name,
+            "beforeCount": len(before),
+            "afterCount": len(after),
+            "droppedProviders": [
+                {"providerId": o.provider, "apiModelId": model.gateway_id, "providerModelSlug": o.upstream_model,
+                 "reason": reason(o)}
+                for o in before if o.provider not in kept
+            ],
+        })
+
+    pool = list(candidates)
+    if preferences.only:
+        before, pool = pool, [o for o in pool if o.provider in preferences.only]
+        stage("hints.only", before, pool, lambda o: "not_in_provider.only")
+    if preferences.ignore:
+        before, pool = pool, [o for o in pool if o.provider not in preferences.ignore]
+        stage("hints.ignore", before, pool, lambda o: "listed_in_provider.ignore")
+    if not pool:
+        pool = list(candidates)
+    for gate in data["passing_gates"]:
+        stage(gate, pool, pool, lambda o: None)
+    before, pool = pool, [o for o in pool if _residency_drop(o.provider, hints) is None]
+    stage("residency_gate", before, pool, lambda o: _residency_drop(o.provider, hints))
+    if hints.max_price is not None:
+        caps = hints.max_price
+        before, pool = pool, [o for o in pool if _matches_price_caps(caps)]
+        stage("pricing_cap_gate", before, pool, lambda o: "exceeds_max_price")
+    mode = data["routing_modes"].get((hints.requested_mode or "").lower(), data["default_routing_mode"])
+    diagnostics = {
+        "workspacePolicy": policy,
+        "model": model.gateway_id,
+        "endpoint": "ocr",
+        "priority": data["priority"],
+        "routingMode": mode,
+        "requestedRouting": {
+            "requestedMode": hints.requested_mode,
+            "allowFallbacks": hints.allow_fallbacks,
+            "requireParameters": hints.require_parameters,
+            "returnDiagnostics": hints.return_diagnostics,
+            "requiredExecutionRegion": hints.required_execution_region,
+            "requiredDataRegion": hints.required_data_region,
+            "requireZeroDataRetention": hints.require_zero_data_retention,
+            "maxPrice": hints.max_price,
+            "preferredMinThroughput": hints.preferred_min_throughput,
+            "preferredMaxLatency": hints.preferred_max_latency,
+        },
+        **data["channels"],
+        "includeAlpha": False,
+        "includeAlphaHint": _js_truthy(_first_defined(hints.merged.get("include_alpha"),
+                                                       hints.merged.get("includeAlpha"))),
+        "betaChannelEnabled": False,
+        "alphaChannelEnabled": False,
+        "providerCapabilitiesBeta": capabilities_beta,
+        "stickyRouting": {**data["sticky_routing"], "enabled": hints.cache_aware},
+        "filterStages": stages,
+        "consideredProviders": [
+            {"providerId": o.provider, "apiModelId": model.gateway_id, "providerModelSlug": o.upstream_model,
+             **data["considered"]}
+            for o in candidates
+        ],
+        "rankedProviders": [
+            {"providerId": o.provider, "apiModelId": model.gateway_id, "providerModelSlug": o.upstream_model,
+             **data["ranked"]}
+            for o in pool
+        ],
+        "finalCandidateCount": len(pool),
+    }
+    return pool, diagnostics
+
+
+def _js_truthy(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, int | float):
+        return value != 0 and not math.isnan(value)
+    if isinstance(value, str):
+        return value != ""
+    return True
+
+
+def no_candidates(model: Model, diagnostics: dict[str, Any]) -> GatewayError:
+    """execute/guards.ts L287-352: every candidate was dropped before any attempt -> 502, no attempt."""
+    return GatewayError(
+        "upstream_error",
+        f'Provider "unknown" failed for endpoint "ocr" on model "{model.gateway_id}". '
+        "No per-attempt diagnostics were captured.",
+        reason="all_candidates_failed",
+        routing_diagnostics=diagnostics,
+    )
+
+
+def default_routing_diagnostics(model: Model, offer: ProviderOffer) -> dict[str, Any]:
+    """The routing diagnostics of a request with no routing options that reaches ``offer``."""
+    preferences = ProviderPreferences()
+    policy = workspace_policy(model, preferences, len(model.ocr_offers))
+    return routing_decision(model, [offer], RoutingHints.from_body({}), preferences, policy)[1]

@@ -28,6 +28,7 @@ class OcrCall:
     language: str | None
     body: Mapping[str, Any]
     headers: Mapping[str, str]
+    routing_diagnostics: Mapping[str, Any] = field(default_factory=dict)  # shown on a provider failure
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,12 @@ class UpstreamDocument:
     """The provider's answer."""
 
     pages: list[Page]
+    model: str | None = None  # the model the provider names in its answer; None: the slug asked for
 
     @property
     def text(self) -> str:
-        return "\n\n".join(page.markdown for page in self.pages)
+        """mistral/endpoints/ocr.ts L20-37: the pages' markdown, empty pages skipped."""
+        return "\n\n".join(page.markdown for page in self.pages if page.markdown)
 
 
 FaultKind = Literal["drop", "truncate", "dribble"]

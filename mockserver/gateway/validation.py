@@ -39,7 +39,10 @@ def js_trim(text: str) -> str:
 
 
 def js_type(value: Any) -> str:
-    """The gateway's (JavaScript's) word for a JSON value's type."""
+    """The gateway's (JavaScript's) word for a JSON value's type (a form's file part says ``File``)."""
+    named = getattr(value, "js_type", None)
+    if isinstance(named, str):
+        return named
     if value is None:
         return "null"
     if isinstance(value, bool):

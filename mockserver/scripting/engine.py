@@ -158,8 +158,8 @@ async def play(outcome: Outcome | None, call: OcrCall) -> tuple[UpstreamDocument
     if outcome.error is not None:
         raise GatewayError(outcome.error.code, outcome.error.description)
     if outcome.upstream is not None:
-        raise upstream_failure(outcome.upstream, call.provider, call.gateway_model)
-    return UpstreamDocument(pages=pages), outcome.fault
+        raise upstream_failure(outcome.upstream, call.provider, call.gateway_model, dict(call.routing_diagnostics))
+    return UpstreamDocument(pages=pages, model=outcome.provider_model), outcome.fault
 
 
 async def sleep_at_least(seconds: float) -> None:

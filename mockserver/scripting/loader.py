@@ -115,7 +115,8 @@ def parse_outcome(step: dict[str, Any]) -> Outcome:
         spec = step["fault"]
         options: dict[str, Any] = {"type": spec} if isinstance(spec, str) else dict(spec)
         fault = Fault(kind=options.pop("type"), **options)
-    return Outcome(pages=pages, error=error, upstream=upstream, fault=fault, delay=_parse_delay(step))
+    return Outcome(pages=pages, error=error, upstream=upstream, fault=fault, delay=_parse_delay(step),
+                   provider_model=step.get("provider_model"))
 
 
 def _parse_delay(step: dict[str, Any]) -> Delay:
@@ -172,7 +173,7 @@ def build_script(
     if "then" in spec:
         problems += _step_problems(spec["then"], source, entry, "then.")
     if "sequence" in spec:
-        for key in ("times", *ANSWER_KEYS, "fault", "delay_ms", "delay", "per_page_ms"):
+        for key in ("times", *ANSWER_KEYS, "provider_model", "fault", "delay_ms", "delay", "per_page_ms"):
             if key in spec:
                 problems.append(Problem(source, entry, key, "with a sequence, put this in a step (or in 'then')"))
     elif "then" in spec:

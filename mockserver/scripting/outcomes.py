@@ -58,6 +58,7 @@ class Outcome:
     upstream: ProviderError | None = None
     fault: Fault | None = None
     delay: Delay = field(default_factory=Delay)
+    provider_model: str | None = None  # the model the provider names (mistral/endpoints/ocr.ts L91)
 
     @property
     def kind(self) -> str:

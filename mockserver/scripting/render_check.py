@@ -12,11 +12,12 @@ from openapi_core.validation.response.exceptions import ResponseValidationError
 from openapi_core.validation.response.validators import V30ResponseValidator
 
 from mockserver.gateway.body_schema import BodyRequest
-from mockserver.gateway.catalog import Catalog
+from mockserver.gateway.catalog import Catalog, ProviderOffer
 from mockserver.gateway.errors import GatewayError
 from mockserver.gateway.ids import new_generation_id
 from mockserver.gateway.pipeline import Timings, success_body
 from mockserver.gateway.pricing import pricing_breakdown
+from mockserver.gateway.routing import default_routing_diagnostics
 from mockserver.gateway.spec import LoadedSpec
 from mockserver.gateway.upstream import OcrCall, UpstreamDocument, default_page
 from mockserver.gateway.upstream_failure import upstream_failure
@@ -53,7 +54,7 @@ def answer_problems(spec: LoadedSpec, status: int, body: Any, headers: Mapping[s
 
 def _answer(outcome: Outcome, model_id: str, catalog: Catalog) -> tuple[int, dict[str, Any], dict[str, str]] | None:
     model = catalog.models.get(model_id)
-    offers = [
+    offers: list[ProviderOffer] = [
         offer
         for offer in (model.ocr_offers if model else ())
         if offer.upstream_model and offer.usd_per_1000_pages is not None
@@ -76,11 +77,13 @@ def _answer(outcome: Outcome, model_id: str, catalog: Catalog) -> tuple[int, dic
     if outcome.error is not None:
         error = GatewayError(outcome.error.code, outcome.error.description)
     elif outcome.upstream is not None:
-        error = upstream_failure(outcome.upstream, offer.provider, model_id)
+        assert model is not None
+        diagnostics = default_routing_diagnostics(model, offer)
+        error = upstream_failure(outcome.upstream, offer.provider, model_id, diagnostics)
     if error is not None:
         return error.status, error.envelope(generation_id), {**error.headers(), "Cache-Control": "no-store"}
     pages = list(outcome.pages) if outcome.pages is not None else [default_page(call)]
-    document = UpstreamDocument(pages=pages)
+    document = UpstreamDocument(pages=pages, model=outcome.provider_model)
     pricing = pricing_breakdown(len(pages), offer.usd_per_1000_pages)
     return 200, success_body(generation_id, call, document, pricing, Timings(0, 0)), {"Cache-Control": "no-store"}
 

@@ -6,7 +6,10 @@ limits and unlimited credit. Listed keys come from the keys file, the fixtures' 
 the admin API, in one record format::
 
     {key, name, revoked, expired, soft_blocked, balance_usd, wallet: present|missing,
-     limits: {daily, weekly, monthly}}
+     limits: {daily, weekly, monthly}, spend_limits: {daily, weekly, monthly}}
+
+``limits`` count requests, ``spend_limits`` are USD spent in the window (the gateway's context RPC
+reports both as ``key_limit_exceeded``; before/guards.ts L93-130: the spend values in nanos).
 """
 
 from __future__ import annotations
@@ -45,7 +48,9 @@ class KeyAccount:
     balance_nanos: int | None = None  # None: unlimited credit
     wallet_missing: bool = False
     limits: dict[str, int] = field(default_factory=dict)
+    spend_limits: dict[str, int] = field(default_factory=dict)  # window -> nanos
     used: dict[str, tuple[str, int]] = field(default_factory=dict)  # window -> (period, requests)
+    spent_in: dict[str, tuple[str, int]] = field(default_factory=dict)  # window -> (period, nanos)
     spent_nanos: int = 0
 
     @classmethod
@@ -62,11 +67,19 @@ class KeyAccount:
             balance_nanos=int(Decimal(str(balance)) * NANOS_PER_USD) if balance is not None else None,
             wallet_missing=record.get("wallet") == "missing",
             limits={window: int(value) for window, value in (record.get("limits") or {}).items()},
+            spend_limits={
+                window: int(Decimal(str(value)) * NANOS_PER_USD)
+                for window, value in (record.get("spend_limits") or {}).items()
+            },
         )
 
     def requests_in(self, window: str, now: datetime) -> int:
         period, count = self.used.get(window, ("", 0))
         return count if period == WINDOWS[window](now) else 0
+
+    def nanos_in(self, window: str, now: datetime) -> int:
+        period, nanos = self.spent_in.get(window, ("", 0))
+        return nanos if period == WINDOWS[window](now) else 0
 
     def to_json(self, now: datetime) -> dict[str, Any]:
         balance = self.balance_nanos
@@ -80,6 +93,9 @@ class KeyAccount:
             "balance_usd": float(Decimal(balance) / NANOS_PER_USD) if balance is not None else None,
             "spent_usd": float(Decimal(self.spent_nanos) / NANOS_PER_USD),
             "limits": dict(self.limits),
+            "spend_limits": {
+                window: float(Decimal(nanos) / NANOS_PER_USD) for window, nanos in self.spend_limits.items()
+            },
             "requests": {window: self.requests_in(window, now) for window in WINDOWS},
         }
 
@@ -143,6 +159,12 @@ class Keyring:
                 raise GatewayError(
                     "key_limit_exceeded", f"This API key has reached its {window} request limit ({used}/{limit})."
                 )
+        for window, cap in account.spend_limits.items():
+            spent = account.nanos_in(window, now)
+            if spent >= cap:
+                raise GatewayError(
+                    "key_limit_exceeded", f"This API key has reached its {window} spend limit ({spent}/{cap})."
+                )
 
     # check 7
     def check_wallet(self, kid: str) -> None:
@@ -163,6 +185,7 @@ class Keyring:
                 return
             for window, period_of in WINDOWS.items():
                 account.used[window] = (period_of(now), account.requests_in(window, now) + 1)
+                account.spent_in[window] = (period_of(now), account.nanos_in(window, now) + nanos)
             account.spent_nanos += nanos
             if account.balance_nanos is not None:
                 account.balance_nanos -= nanos

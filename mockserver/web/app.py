@@ -14,31 +14,38 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mockserver.gateway.behaviour import behaviour
 from mockserver.gateway.exchange import Exchange
-from mockserver.gateway.parsing import InvalidJson, is_form, media_type, parse_json, parse_urlencoded
+from mockserver.gateway.headers import FetchHeaders
+from mockserver.gateway.parsing import InvalidJson, form_kind, media_type, parse_json, parse_urlencoded
 from mockserver.gateway.reading import ClientDisconnect, PayloadTooLarge, declared_length, read_limited, read_multipart
 from mockserver.mock import Mock
 from mockserver.settings import Settings
 from mockserver.web.admin import admin_routes
 from mockserver.web.faults import FaultyResponse
-from mockserver.web.http import json_response, not_found, preflight, server_timing
+from mockserver.web.http import json_response, not_found, preflight, timing_headers, welcome_response
 from mockserver.web.paths import ExactPaths
 
 log = logging.getLogger("ocr_mock")
 
 CLIENT_CLOSED = 499  # the journal's status for a request whose client left before sending its body
-WELCOME = "Welcome to the AI Stats Gateway API! Documentation is available at https://docs.ai-stats.phaseo.app"
+WELCOME: str = behaviour()["welcome"]
 
 __all__ = ["Settings", "create_app"]
 
 
 async def _read_body(request: Request, limit: int) -> Any:
-    """The body as the gateway reads it: forms for form content types, JSON for anything else."""
+    """The body as the gateway reads it (before/guards.ts L320-332): a Content-Type that contains a form
+    type is read as a form (``Request.formData()``, which refuses a body whose media type is not that
+    form type: invalid_json), anything else as JSON."""
     content_type = request.headers.get("content-type")
-    if not is_form(content_type):
+    kind = form_kind(content_type)
+    if kind is None:
         return parse_json(await read_limited(request, limit))
     if media_type(content_type) == "application/x-www-form-urlencoded":
         return parse_urlencoded(await read_limited(request, limit))
+    if media_type(content_type) != "multipart/form-data":
+        raise InvalidJson()
     try:
         return await read_multipart(request, limit)
     except (PayloadTooLarge, ClientDisconnect):
@@ -81,11 +88,11 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
     async def ocr(request: Request) -> Response:
         started = time.perf_counter()
         try:
-            answer = await mock.gateway.ocr(request.headers, lambda: _read_body(request, limit))
+            answer = await mock.gateway.ocr(FetchHeaders(request.headers.items()), lambda: _read_body(request, limit))
         except ClientDisconnect:  # gone mid-body: nobody to answer; 499 as nginx notes it
             finish(request, CLIENT_CLOSED, (time.perf_counter() - started) * 1000)
             return Response(status_code=CLIENT_CLOSED)
-        headers = {**answer.headers, "Server-Timing": server_timing(answer.elapsed_ms, answer.exchange.upstream_ms)}
+        headers = {**answer.headers, **timing_headers(answer.exchange.server_timing())}
         finish(request, answer.status, answer.elapsed_ms, answer.exchange, answer.body)
         response = json_response(answer.status, answer.body, headers)
         if answer.exchange.fault is not None:
@@ -96,7 +103,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         body = {"message": WELCOME, "timestamp": now}
         finish(request, 200, 0.0, response_body=body)
-        return json_response(200, body, gateway=False)
+        return welcome_response(body)
 
     async def options(request: Request) -> Response:
         finish(request, 204, 0.0)
@@ -104,12 +111,13 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
 
     async def unknown(request: Request, exc: Exception) -> Response:
         finish(request, 404, 0.0)
-        return not_found()
+        return not_found(request.scope["path"])
 
     app = Starlette(
         routes=[
             Route("/v1/ocr", ocr, methods=["POST"]),
             Route("/", welcome, methods=["GET"]),
+            Route("/v1", options, methods=["OPTIONS"]),
             Route("/v1/{rest:path}", options, methods=["OPTIONS"]),
             *admin_routes(mock),
         ],

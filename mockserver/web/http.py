@@ -1,4 +1,9 @@
-"""Response headers and encoding, shared by every route."""
+"""Response headers and encoding, shared by every route.
+
+CORS headers are added only under ``/v1`` (routes/v1/index.ts L24-46): ``GET /`` and a 404 outside
+``/v1`` carry none. Only the OCR pipeline's answers carry ``Cache-Control: no-store`` and
+Server-Timing (after/http.ts L12-15; core/error-handler.ts L653-656).
+"""
 
 from __future__ import annotations
 
@@ -8,37 +13,36 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-CORS_HEADERS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
-    "Access-Control-Allow-Headers": (
-        "Authorization, Content-Type, x-title, http-referer, x-app-id, x-app-name, x-gateway-debug, "
-        "X-AIStats-Strictness, x-aistats-cache-revalidate"
-    ),
-    "Access-Control-Max-Age": "86400",
-}
+from mockserver.gateway.behaviour import behaviour
 
-GATEWAY_HEADERS = {**CORS_HEADERS, "Cache-Control": "no-store", "Timing-Allow-Origin": "*"}
-
+CORS_HEADERS: dict[str, str] = dict(behaviour()["cors_headers"])
+GATEWAY_HEADERS = {**CORS_HEADERS, "Cache-Control": "no-store"}
 NOT_FOUND_BODY = b"404 Not Found"
 NOT_FOUND_TYPE = "text/plain; charset=UTF-8"
 
 
-def json_response(
-    status: int, body: Any, headers: Mapping[str, str] | None = None, *, gateway: bool = True
-) -> Response:
-    """A JSON response with the CORS headers; ``gateway`` adds the headers of every OCR answer."""
-    base = GATEWAY_HEADERS if gateway else CORS_HEADERS
+def under_v1(path: str) -> bool:
+    """Hono's ``/v1/*`` also matches ``/v1`` itself."""
+    return path == "/v1" or path.startswith("/v1/")
+
+
+def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
+    """An OCR pipeline answer: JSON, CORS, ``Cache-Control: no-store``, and ``headers``."""
     return Response(
         orjson.dumps(body),
         status_code=status,
-        headers={**base, **headers} if headers else base,
+        headers={**GATEWAY_HEADERS, **headers} if headers else GATEWAY_HEADERS,
         media_type="application/json",
     )
 
 
-def not_found() -> Response:
-    headers = {**CORS_HEADERS, "Content-Type": NOT_FOUND_TYPE}
+def welcome_response(body: Any) -> Response:
+    """``GET /``: JSON with two-space indentation (lib/safe-json.ts L49-51), no CORS, no Cache-Control."""
+    return Response(orjson.dumps(body, option=orjson.OPT_INDENT_2), status_code=200, media_type="application/json")
+
+
+def not_found(path: str) -> Response:
+    headers = {**CORS_HEADERS, "Content-Type": NOT_FOUND_TYPE} if under_v1(path) else {"Content-Type": NOT_FOUND_TYPE}
     return Response(NOT_FOUND_BODY, status_code=404, headers=headers)
 
 
@@ -46,7 +50,6 @@ def preflight() -> Response:
     return Response(status_code=204, headers=CORS_HEADERS)
 
 
-def server_timing(total_ms: float, upstream_ms: float | None = None) -> str:
-    parts = [] if upstream_ms is None else [f"upstream;dur={upstream_ms:.1f}"]
-    parts.append(f"total;dur={total_ms:.1f}")
-    return ", ".join(parts)
+def timing_headers(server_timing: str) -> dict[str, str]:
+    """Server-Timing, and Timing-Allow-Origin only with a non-empty Server-Timing."""
+    return {"Server-Timing": server_timing, "Timing-Allow-Origin": "*"} if server_timing else {}

@@ -88,5 +88,6 @@ def _dump(account: KeyAccount) -> bytes:
 
 def _load(blob: bytes) -> KeyAccount:
     fields = orjson.loads(blob)
-    fields["used"] = {window: (period, count) for window, (period, count) in fields["used"].items()}
+    for name in ("used", "spent_in"):
+        fields[name] = {window: (period, count) for window, (period, count) in fields.get(name, {}).items()}
     return KeyAccount(**fields)
