@@ -29,6 +29,7 @@ from contract_tests.oracle import NotJson, Verdict, parse_body
 from contract_tests.redact import Redactor
 from mockserver.gateway.ids import sha256_of_text
 from mockserver.gateway.images import data_url_payload, image_as_sent, image_bytes, image_digest
+from mockserver.gateway.upstream_failure import summary_of
 from mockserver.proxy.config import RecordMode
 from mockserver.scripting.loader import ANSWER_KEYS, fixture_schema, read_document
 from mockserver.scripting.sniff import sniff_media_type
@@ -121,13 +122,25 @@ def upstream_step(body: Mapping[str, Any]) -> dict[str, Any] | None:
     if sample is None or not isinstance(sample.get("status"), int) or not 400 <= sample["status"] <= 599:
         return None
     failure: dict[str, Any] = {"status": sample["status"]}
+    payload = _payload(sample.get("upstream_payload_preview"))
+    derived = summary_of(payload)  # the fields the gateway reads from the body need not be repeated
     for name in ("code", "message", "description", "param"):
         value = sample.get(f"upstream_error_{name}")
-        if isinstance(value, str):
+        if isinstance(value, str) and value != derived[name]:
             failure[name] = value
-    if sample.get("upstream_payload_preview") is not None:
-        failure["payload"] = sample["upstream_payload_preview"]
+    if payload is not None:
+        failure["payload"] = payload
     return {"upstream": failure}
+
+
+def _payload(preview: Any) -> Any:
+    """The provider's body from its preview (JSON text); None when it was not JSON, or was cut short."""
+    if not isinstance(preview, str):
+        return None
+    try:
+        return orjson.loads(preview)
+    except orjson.JSONDecodeError:
+        return None
 
 
 def answer_step(status: int, body: Any) -> dict[str, Any] | None:

@@ -29,6 +29,8 @@ PRODUCTION_SCRIPTS: list[dict[str, Any]] = [  # what the stand-in for production
      "upstream": {"status": 503, "code": "overloaded", "message": "try later", "payload": {"detail": "busy"}}},
     {"model": "mistral/ocr-4", "match": {"image": {"file": "images/receipt.jpg"}},
      "error": {"code": "key_limit_exceeded"}},
+    {"model": "mistral/ocr-4", "match": {"image": {"url": "https://example.com/quota/*"}},
+     "upstream": {"status": 429, "payload": {"error": {"message": "quota spent", "code": "rate_limited"}}}},
 ]
 REQUESTS: list[dict[str, Any]] = [
     {"model": "mistral/ocr-3", "image": INVOICE},
@@ -37,6 +39,7 @@ REQUESTS: list[dict[str, Any]] = [
     {"model": "mistral/ocr-4", "image": URL_IMAGE},
     {"model": "mistral/ocr-4", "image": RECEIPT},
     {"model": "mistral/ocr-4", "image": TINY},  # the target's built-in default document
+    {"model": "mistral/ocr-4", "image": "https://example.com/quota/1.png"},  # error fields read from the body
 ]
 NOT_RECORDED: list[dict[str, Any]] = [
     {"model": "mistral/ocr-3"},  # validation: the mock says it by itself
@@ -74,7 +77,7 @@ def test_recordings_replay_to_the_same_bodies(tmp_path: Path) -> None:
     assert read_directory(tmp_path)[1] == []
     replayed = replay(tmp_path, REQUESTS + NOT_RECORDED)  # the target is gone
     assert [r.status_code for r in replayed] == [r.status_code for r in recorded] == [200, 200, 200, 502, 429, 200,
-                                                                                       400, 400]
+                                                                                       502, 400, 400]
     for original, again in zip(recorded, replayed, strict=True):
         assert comparable(again.json()) == comparable(original.json())
 
@@ -86,12 +89,15 @@ def test_scripts_match_on_model_image_and_language(tmp_path: Path) -> None:
     url_script = next(s for s in scripts.values() if "url" in s["match"]["image"])
     assert url_script["match"]["image"]["url"] == "https://example.com/scans/a[*]b[?].png"
     assert url_script["upstream"] == {"status": 503, "code": "overloaded", "message": "try later",
-                                      "payload": '{"detail":"busy"}'}
+                                      "payload": {"detail": "busy"}}
     french = next(s for s in scripts.values() if s["match"].get("language") == "fr")
     assert french["pages"] == ["Reçu 77"] and set(french["match"]["image"]) == {"sha256"}
     limited = next(s for s in scripts.values() if "error" in s)
     assert limited["error"]["code"] == "key_limit_exceeded"
-    assert len(scripts) == 5  # the invoice asked twice (with and without debug) is one request
+    assert len(scripts) == 6  # the invoice asked twice (with and without debug) is one request
+    quota = next(s for s in scripts.values() if "quota" in str(s["match"]["image"]))
+    payload = {"error": {"message": "quota spent", "code": "rate_limited"}}
+    assert quota["upstream"] == {"status": 429, "payload": payload}  # the fields the gateway reads from it
 
 
 def test_the_same_request_twice_is_recorded_once_unless_mode_all(tmp_path: Path) -> None:
