@@ -30,6 +30,7 @@ class RunConfig:
     junit_xml: Path | None = None
     har: Path | None = None
     report: Path | None = None
+    gateway_release: str | None = None  # the release the oracle judges by (and the in-process mock serves)
 
     def api_key(self) -> str | None:
         """The key from the environment variable ``api_key_env`` names; never from an argument."""
@@ -59,6 +60,8 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "--target", "str", "Base URL of the target (e.g. http://127.0.0.1:8080/v1); default: the in-process mock", "URL"
     ),
+    Option("--gateway-release", "str", "The gateway release to judge by (2026-07, 2026-08) [default: 2026-08, "
+           "or OCR_MOCK_GATEWAY_RELEASE]", "NAME"),
     Option("--live", "flag", "Allow a non-loopback (live, billed) target; also OCR_CONTRACT_LIVE=1"),
     Option(
         "--api-key-env", "str", "Name of the environment variable holding the API key (never the key itself)", "NAME"

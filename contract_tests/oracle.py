@@ -15,18 +15,20 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from mockserver.gateway.auth import BEARER, HTTP_WHITESPACE, KEY_FORMAT
-from mockserver.gateway.behaviour import behaviour
+from mockserver.gateway.auth import BEARER, HTTP_WHITESPACE, KEY_FORMAT, KeyRules
+from mockserver.gateway.errors import GatewayError
 from mockserver.gateway.jsvalues import string_to_number
 from mockserver.gateway.oauth import oauth_refusal
 from mockserver.gateway.parsing import is_form
+from mockserver.gateway.qualified import check_constraints, split_model
 
-from .reference import NO_PROVIDERS_MESSAGE, UNSUPPORTED_FILTERS, contract
+from .reference import UNSUPPORTED_FILTERS, contract
 from .zod_rules import description, expected_details
 
 # JavaScript's String.prototype.trim() removes these (WhiteSpace and LineTerminator); Python's
@@ -166,10 +168,8 @@ def judge(request: SentRequest) -> Verdict:
         broken.append(_unauthorised("missing_or_invalid_authorization_header", "Authorization is not 'Bearer <key>'"))
     elif not js_trim(authorization[len(BEARER) :]):
         broken.append(_unauthorised("missing_or_invalid_authorization_header", "'Bearer ' and nothing else"))
-    elif (refusal := oauth_refusal(js_trim(authorization[len(BEARER) :]))) is not None:
-        broken.append(_unauthorised(refusal, "a JWT-shaped token the gateway's OAuth path refuses"))
-    elif KEY_FORMAT.match(js_trim(authorization[len(BEARER) :])) is None:
-        broken.append(_unauthorised("invalid_key_format", "the token is not an aistats_v1_sk_<kid>_<secret> key"))
+    elif (reason := _key_refused(authorization)) is not None:
+        broken.append(_unauthorised(reason, "the token is not a key of this release's formats"))
     else:
         tolerate(
             *(
@@ -195,8 +195,19 @@ def judge(request: SentRequest) -> Verdict:
         broken.append(Outcome("schema", 400, "validation_error", why, {"description": text, "details": details}))
         return Verdict(tuple(broken), tuple(tolerated), None)
 
+    # 3b provider-qualified model ids (2026-08)
+    qualified_providers = contract().release.get("request", "qualified_providers")
+    selection = None
+    if qualified_providers:
+        try:
+            selection = split_model(body["model"], frozenset(qualified_providers))
+        except GatewayError as error:
+            broken.append(Outcome("schema", 400, "validation_error", "a provider-qualified model id",
+                                  {"description": error.given_description}))
+            return Verdict(tuple(broken), tuple(tolerated), None)
+
     # 4 blank model
-    model_id = js_trim(body["model"])
+    model_id = selection.model if selection else js_trim(body["model"])
     if not model_id:
         broken.append(
             Outcome(
@@ -258,7 +269,14 @@ def judge(request: SentRequest) -> Verdict:
         )
         return Verdict(tuple(broken), tuple(tolerated), None)
 
-    # 8 provider filters
+    # 8 provider filters (a qualified id pins its provider; a conflict or a provider without the model is a 400)
+    if selection is not None:
+        try:
+            check_constraints(selection, body, [offer.provider for offer in model.ocr_offers])
+        except GatewayError:
+            broken.append(Outcome("provider_filter", 400, "validation_error", "the qualified provider"))
+            return Verdict(tuple(broken), tuple(tolerated), None)
+        body = {**body, "provider": {**(body.get("provider") or {}), "only": [selection.provider]}, "routing": {}}
     candidates = _filtered_providers(body, [offer.provider for offer in model.ocr_offers])
     if not candidates:
         broken.append(
@@ -267,7 +285,8 @@ def judge(request: SentRequest) -> Verdict:
                 400,
                 "validation_error",
                 f"provider.only/ignore leave none of {[o.provider for o in model.ocr_offers]}",
-                {"description": NO_PROVIDERS_MESSAGE, "error_operational_kind": "request_provider_filter_no_match"},
+                {"description": contract().release.get("routing", "no_providers_message"),
+                 "error_operational_kind": "request_provider_filter_no_match"},
             )
         )
         return Verdict(tuple(broken), tuple(tolerated), None)
@@ -300,6 +319,20 @@ def judge(request: SentRequest) -> Verdict:
     return Verdict(tuple(broken), tuple(tolerated), success if not broken else None, model=model.gateway_id)
 
 
+def _key_refused(authorization: str) -> str | None:
+    """The 401 reason for a bearer value this release's key formats refuse (None: a well-formed key). A release
+    without its own JWT rule sends a JWT-shaped token down the OAuth path, which refuses it."""
+    token = js_trim(authorization[len(BEARER) :])
+    rules = KeyRules.from_settings(contract().release.get("keys"))
+    if rules.oauth_jwt_reason is None and (refusal := oauth_refusal(token)) is not None:
+        return refusal
+    try:
+        canonical = rules.canonical(authorization, datetime.now(UTC)) or ""
+    except GatewayError as error:
+        return error.given_description
+    return None if KEY_FORMAT.match(js_trim(canonical[len(BEARER) :])) else "invalid_key_format"
+
+
 def _unsupported(rule: str, why: str, **fields: Any) -> Outcome:
     description = contract().errors["unsupported_model_or_endpoint"].description
     return Outcome(rule, 400, "unsupported_model_or_endpoint", why, {"description": description, **fields})
@@ -315,14 +348,15 @@ def _unsupported_filters(body: Mapping[str, Any]) -> list[tuple[str, str]]:
         for _field, spellings, message in UNSUPPORTED_FILTERS:
             spelling = next((s for s in spellings if options.get(s) is not None), None)
             if spelling is not None:
-                found.append((f"{source}.{spelling}", f"{message} at {source}.{spelling}"))
+                words = message.replace("AI Stats Gateway", contract().release.get("routing", "gateway_name"))
+                found.append((f"{source}.{spelling}", f"{words} at {source}.{spelling}"))
     return found
 
 
 def provider_ids(values: Any) -> list[str]:
     """Provider ids as the gateway compares them (lib/config/providerAliases.ts L5-20): trimmed,
     lowercased, de-aliased; blank ids kept."""
-    aliases = behaviour()["provider_aliases"]
+    aliases = contract().release.get("provider_aliases")
     ids = [js_trim(str(value)).lower() for value in values] if isinstance(values, list) else []
     return [aliases.get(value, value) for value in ids]
 
@@ -336,7 +370,7 @@ def _filtered_providers(body: Mapping[str, Any], providers: list[str]) -> list[s
 
 def testing_mode_requested(headers: Mapping[str, str], body: Mapping[str, Any]) -> bool:
     """pipeline/before/testingMode.ts L1-20: the first present source, truthy."""
-    rules = behaviour()["testing_mode"]
+    rules = contract().release.get("testing_mode")
     value: Any = next((headers[name] for name in rules["headers"] if headers.get(name) is not None), None)
     for path in rules["body_keys"] if value is None else []:
         node: Any = body

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mockserver.gateway.auth import KEY_FORMAT
+from mockserver.gateway.auth import ANY_KEY_FORMAT as KEY_FORMAT
 
 REDACTED = "[REDACTED]"
 

@@ -15,11 +15,12 @@ from typing import Any
 
 import yaml
 
-from mockserver.gateway.catalog import Catalog, Model, ProviderOffer, load_catalog
-from mockserver.gateway.errors import ErrorKind, error_table
+from mockserver.gateway.catalog import Catalog, Model, ProviderOffer, catalog_from_document
+from mockserver.gateway.errors import ErrorKind, ErrorTable
 from mockserver.gateway.ids import GENERATION_ID
+from mockserver.gateway.release import Release, load_release, merge_patch, release_name
 from mockserver.gateway.routing import NO_PROVIDERS_MESSAGE, UNSUPPORTED_FILTERS
-from mockserver.gateway.spec import LoadedSpec, load_spec
+from mockserver.gateway.spec import LoadedSpec, release_spec
 from mockserver.web.http import CORS_HEADERS, NOT_FOUND_BODY, NOT_FOUND_TYPE
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -42,6 +43,7 @@ class Contract:
     catalog: Catalog
     spec: LoadedSpec
     facts: dict[str, Any]
+    release: Release
 
     def description_pattern(self, code: str) -> re.Pattern[str] | None:
         pattern = self.facts["description_patterns"].get(code)
@@ -68,8 +70,28 @@ class Contract:
         return None
 
 
-@cache
+_SELECTED: list[str | None] = [None]
+
+
+def use_release(name: str | None) -> str:
+    """Judge by this gateway release from now on (None: OCR_MOCK_GATEWAY_RELEASE, else the newest); its name."""
+    selected = release_name(name)
+    _SELECTED[0] = selected
+    return selected
+
+
 def contract() -> Contract:
+    """The contract of the selected release (``use_release``)."""
+    return _contract(release_name(_SELECTED[0]))
+
+
+@cache
+def _contract(name: str) -> Contract:
     with (DATA / "contract.yaml").open(encoding="utf-8") as fh:
         facts = yaml.safe_load(fh)
-    return Contract(errors=error_table(), catalog=load_catalog(), spec=load_spec(), facts=facts)
+    patch = DATA / f"contract.{name}.patch.yaml"  # what the contract says differently at this release
+    if patch.is_file():
+        facts = merge_patch(facts, yaml.safe_load(patch.read_text(encoding="utf-8")))
+    release = load_release(name)
+    return Contract(errors=ErrorTable(release.errors).kinds, catalog=catalog_from_document(release.catalog,
+                    release.folder), spec=release_spec(name), facts=facts, release=release)

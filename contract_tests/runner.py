@@ -31,6 +31,7 @@ from .checks import GATEWAY_CHECKS, NamedCheck, select_checks
 from .checks._common import ContractViolation, verdict
 from .config import RunConfig
 from .redact import Redactor
+from .reference import use_release
 from .results import CheckTally, Collector, Finding, RunResult
 from .safety import (
     Budget,
@@ -68,10 +69,11 @@ def run_suite(config: RunConfig, *, app: Any = None, progress: Progress | None =
     """Run the suite against ``config.target``, or against ``app`` in-process (default: the bundled mock)."""
     target = Target.from_option(config.target)
     target.check_allowed(config.live)
+    release = use_release(config.gateway_release)
     if target.in_process and app is None:
         from mockserver.web.app import Settings, create_app
 
-        app = create_app(Settings())
+        app = create_app(Settings(gateway_release=release))
     key = config.api_key() or f"aistats_v1_sk_contract0_{secrets.token_hex(8)}"
     seed = config.seed if config.seed is not None else random.randrange(2**32)
     checks = select_checks(list(config.checks), list(config.exclude_checks), compare=config.compare_with_mock)

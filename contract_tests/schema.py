@@ -23,7 +23,7 @@ def load_schema(key: str, *, request_timeout: float = 10.0, rate_limit: str | No
         **({"rate-limit": rate_limit} if rate_limit else {}),
     }
     try:
-        return schemathesis.openapi.from_path(contract().spec.path, config=schemathesis.Config.from_dict(settings))
+        return schemathesis.openapi.from_dict(contract().spec.document, config=schemathesis.Config.from_dict(settings))
     except ConfigError as exc:
         raise ValueError(str(exc)) from None
 

@@ -16,6 +16,7 @@ import click
 import uvicorn
 
 from contract_tests.cli import contract
+from mockserver.gateway.release import DEFAULT_RELEASE, RELEASE_ENV, UnknownRelease, known_releases, release_name
 from mockserver.mock import Mock
 from mockserver.proxy.cli import deviations, proxy
 from mockserver.resources import fixtures_dir
@@ -39,7 +40,7 @@ def is_loopback(host: str) -> bool:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="aistats-ocr-mock")
 def main() -> None:
-    """A mock of the AI Stats Gateway OCR endpoint (POST /v1/ocr)."""
+    """A mock of the Phaseo (AI Stats) Gateway OCR endpoint (POST /v1/ocr), release by release."""
 
 
 @main.command()
@@ -61,6 +62,8 @@ def main() -> None:
               envvar="OCR_MOCK_JOURNAL_LIMIT", help="Journal entries kept (the oldest are dropped)")
 @click.option("--max-body-bytes", default=DEFAULT_MAX_BODY_BYTES, show_default=True, type=click.IntRange(min=1),
               envvar="OCR_MOCK_MAX_BODY_BYTES", help="Larger request bodies get 413 payload_too_large")
+@click.option("--gateway-release", envvar=RELEASE_ENV, metavar="NAME",
+              help=f"The gateway release to imitate ({', '.join(known_releases())}) [default: {DEFAULT_RELEASE}]")
 @click.option("--admin-token", envvar="OCR_MOCK_ADMIN_TOKEN",
               help="Token for /_mock/ (required when not bound to loopback)")
 @click.option("--log-level", default="info", show_default=True, envvar="OCR_MOCK_LOG_LEVEL",
@@ -81,6 +84,7 @@ def serve(
     keys: tuple[str, ...],
     journal_limit: int,
     max_body_bytes: int,
+    gateway_release: str | None,
     admin_token: str | None,
     log_level: str,
     workers: int,
@@ -96,7 +100,8 @@ def serve(
         )
     fixture_dir = None if no_fixtures else (fixtures or fixtures_dir())
     settings = Settings(spec=spec, catalog=catalog, keys_file=keys_file, keys=keys, fixtures=fixture_dir,
-                        journal_limit=journal_limit, admin_token=admin_token, max_body_bytes=max_body_bytes)
+                        journal_limit=journal_limit, admin_token=admin_token, max_body_bytes=max_body_bytes,
+                        gateway_release=_release(gateway_release))
     if workers > 1 or state_file is not None:
         if reload_fixtures:
             raise click.UsageError("--reload works with one worker and in-memory state only")
@@ -142,6 +147,14 @@ def _serve_shared(settings: Settings, workers: int, state_file: Path | None, *, 
                     proxy_headers=False)
 
 
+def _release(name: str | None) -> str:
+    """The release to imitate, refused at start when unknown (with the known ones)."""
+    try:
+        return release_name(name)
+    except UnknownRelease as exc:
+        raise click.BadParameter(str(exc), param_hint="--gateway-release") from None
+
+
 def _build(settings: Settings) -> Mock:
     try:
         return Mock(settings)
@@ -182,18 +195,23 @@ def fixtures() -> None:
 @click.argument("directory", type=_DIR, required=False)
 @click.option("--catalog", type=_FILE, envvar="OCR_MOCK_CATALOG", help="Model catalog YAML")
 @click.option("--spec", type=_FILE, envvar="OCR_MOCK_SPEC", help="OpenAPI document")
-def fixtures_check(directory: Path | None, catalog: Path | None, spec: Path | None) -> None:
-    """Check a fixtures directory [default: the bundled fixtures]: every problem, with file, entry and field."""
+@click.option("--gateway-release", envvar=RELEASE_ENV, metavar="NAME",
+              help=f"Check the answers as this release renders them [default: {DEFAULT_RELEASE}]")
+def fixtures_check(directory: Path | None, catalog: Path | None, spec: Path | None,
+                   gateway_release: str | None) -> None:
+    """Check a fixtures directory [default: the bundled fixtures]: every problem, with file, entry and field,
+    the rendered answers validated against the selected release's document."""
     directory = directory or fixtures_dir()
+    release = _release(gateway_release)
     try:
-        mock = Mock(Settings(fixtures=directory, catalog=catalog, spec=spec))
+        mock = Mock(Settings(fixtures=directory, catalog=catalog, spec=spec, gateway_release=release))
     except FixtureError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         click.echo(f"{len(exc.problems)} problem(s) in {directory}", err=True)
         sys.exit(1)
     scripts = mock.engine.fixtures
-    click.echo(f"{directory}: {len(scripts.files)} files, {len(scripts.scripts)} scripts, "
+    click.echo(f"{directory} (gateway release {release}): {len(scripts.files)} files, {len(scripts.scripts)} scripts, "
                f"{len(scripts.defaults)} defaults, {len(scripts.keys)} keys: ok")
 
 

@@ -11,9 +11,10 @@ from typing import Any
 import watchfiles
 import yaml
 
-from mockserver.gateway.catalog import load_catalog
+from mockserver.gateway.catalog import catalog_from_document, load_catalog
 from mockserver.gateway.pipeline import Gateway
-from mockserver.gateway.spec import load_spec
+from mockserver.gateway.release import known_releases, load_release
+from mockserver.gateway.spec import load_spec, release_spec
 from mockserver.gateway.validation import BodyValidator
 from mockserver.scripting.engine import ScriptEngine
 from mockserver.scripting.loader import (
@@ -21,6 +22,7 @@ from mockserver.scripting.loader import (
     FixtureSet,
     Problem,
     check_models,
+    for_release,
     read_directory,
     structural_problems,
 )
@@ -35,8 +37,10 @@ log = logging.getLogger("ocr_mock")
 class Mock:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        self.catalog = load_catalog(self.settings.catalog)
-        self.spec = load_spec(self.settings.spec)
+        self.release = load_release(self.settings.gateway_release)
+        self.catalog = (load_catalog(self.settings.catalog) if self.settings.catalog
+                        else catalog_from_document(self.release.catalog, self.release.folder))
+        self.spec = load_spec(self.settings.spec) if self.settings.spec else release_spec(self.release.name)
         self._file_keys = _load_keys_file(self.settings.keys_file)
         fixtures = self.load_fixtures()
         closed = bool(self.settings.keys_file or self.settings.keys)
@@ -59,8 +63,9 @@ class Mock:
                 key_records=self._key_records(fixtures),
             )
         self.reload_error: str | None = None
+        validator = BodyValidator(self.spec, refinements=tuple(self.release.get("request", "refinements")))
         self.gateway = Gateway(
-            keys=self.keyring, catalog=self.catalog, validator=BodyValidator(self.spec), upstream=self.engine
+            keys=self.keyring, catalog=self.catalog, validator=validator, upstream=self.engine, release=self.release
         )
 
     @property
@@ -74,7 +79,10 @@ class Mock:
         if directory is None:
             return FixtureSet()
         fixtures, problems = read_directory(directory)
-        problems += check_models(fixtures, self.ocr_models) + rendering_problems(fixtures, self.catalog, self.spec)
+        fixtures, found = for_release(fixtures, self.release.name, known_releases())
+        problems += found
+        problems += check_models(fixtures, self.ocr_models)
+        problems += rendering_problems(fixtures, self.catalog, self.spec, self.release)
         if problems:
             raise FixtureError(problems)
         return fixtures

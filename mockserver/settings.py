@@ -19,4 +19,5 @@ class Settings:
     journal_limit: int = DEFAULT_JOURNAL_LIMIT
     admin_token: str | None = None  # required on /_mock/ when set
     state_file: Path | None = None  # shared SQLite state (``--workers``); None: in memory, one process
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # larger bodies get 413 payload_too_large
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # a ceiling: larger bodies get 413 payload_too_large
+    gateway_release: str | None = None  # None: env OCR_MOCK_GATEWAY_RELEASE, else the newest (2026-08)

@@ -153,7 +153,8 @@ class Crash(Exception):
     """The mock answered in a way the gateway never would (or not at all)."""
 
 
-MOCK = Mock(Settings(fixtures=fixtures_dir(), journal_limit=64, max_body_bytes=256 * 1024))
+MOCK = Mock(Settings(fixtures=fixtures_dir(), journal_limit=64, max_body_bytes=256 * 1024,
+                     gateway_release="2026-07"))  # the oracle (reliability/oracle.py) states the July gateway
 APP = create_app(mock=MOCK)
 LOOP = asyncio.new_event_loop()
 JOURNAL = RawRequest(method="GET", path=b"/_mock/requests", headers=[])

@@ -48,7 +48,7 @@ def run(seconds: float) -> tuple[int, Counter[int], list[str]]:
     statuses: Counter[int] = Counter()
     failures: list[str] = []
     deadline = time.monotonic() + seconds
-    with serve("--no-fixtures", "--journal-limit", "1000") as server, \
+    with serve("--no-fixtures", "--journal-limit", "1000", "--gateway-release", "2026-07") as server, \
             httpx.Client(timeout=30) as http, requests.Session() as session:
         base_url = f"{server.url}/v1"
         with_key = {"Authorization": f"Bearer {KEY}"}

@@ -181,7 +181,8 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "soak.yaml").write_text(yaml.safe_dump(FIXTURES))
-        with serve("--fixtures", tmp, "--journal-limit", str(args.journal_limit)) as server:
+        release = ("--gateway-release", "2026-07")  # the soak's answers are the July gateway's
+        with serve("--fixtures", tmp, "--journal-limit", str(args.journal_limit), *release) as server:
             started = time.monotonic()
             tally, samples = asyncio.run(_drive(server.url, server.process.pid, args.seconds, args.clients))
             elapsed = time.monotonic() - started

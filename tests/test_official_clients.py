@@ -1,7 +1,7 @@
 """The gateway's official Python clients work against ``ocr-mock serve`` with ``base_url`` set to it.
 
 Each client is installed once into its own environment under ``.venv/sdk/`` (they both ship a
-top-level ``gen`` module): ``ai-stats-py-sdk`` 2.0.4 needs Python 3.12, ``phaseo`` 3.0.0 runs on 3.11.
+top-level ``gen`` module): ``ai-stats-py-sdk`` 2.0.5 needs Python 3.12, ``phaseo`` 3.0.0 runs on 3.11.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 import shutil
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from tests.server import RunningServer, serve
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "examples" / "official_clients" / "call_ocr.py"
 SDK_HOME = ROOT / ".venv" / "sdk"
-CLIENTS = {"ai-stats": ("ai-stats-py-sdk==2.0.4", (3, 12)), "phaseo": ("phaseo==3.0.0", (3, 11))}
+CLIENTS = {"ai-stats": ("ai-stats-py-sdk==2.0.5", (3, 12)), "phaseo": ("phaseo==3.0.0", (3, 11))}
 
 
 def find_python(version: tuple[int, int]) -> str | None:
@@ -57,9 +58,10 @@ def client_python(sdk: str) -> str:
     return str(python)
 
 
-@pytest.fixture(scope="module")
-def server() -> Any:
-    with serve() as running:
+@pytest.fixture(scope="module", params=["2026-07", "2026-08"])
+def server(request: pytest.FixtureRequest) -> Any:
+    """``ocr-mock serve`` for July (this suite's release) and for the default release production runs."""
+    with serve("--gateway-release", request.param) as running:
         yield running
 
 
@@ -90,3 +92,18 @@ def test_official_client_sees_the_gateway_error(sdk: str, server: RunningServer)
     assert answer["status"] == 400
     assert answer["body"]["error"] == "unsupported_model_or_endpoint"
     assert answer["body"]["reason"] == "unsupported_endpoint_for_model"
+
+
+@pytest.mark.parametrize("sdk", ["ai-stats", "phaseo"])
+def test_official_client_sends_a_document_to_the_default_release(sdk: str) -> None:
+    """Both clients send the body verbatim, so a 2026-08 ``document`` works; phaseo 3.0.0 identifies itself
+    (``X-Phaseo-Client``, phaseo/__init__.py 21-27 in the wheel)."""
+    with serve("--gateway-release", "2026-08") as august:
+        document = json.dumps({"type": "document_url", "document_url": "https://files.example.com/a.pdf"})
+        answer = call(sdk, august, "--model", "mistral/ocr-3", "--document", document, "--call", "request")
+        assert answer["ok"] is True and answer["body"]["pages"][0]["index"] == 0
+        with urllib.request.urlopen(f"{august.url}/_mock/requests") as reply:
+            headers = json.loads(reply.read())["requests"][-1]["headers"]
+    if sdk == "phaseo":
+        assert headers["x-phaseo-client"] == "phaseo-python"
+        assert headers["user-agent"].startswith("phaseo-python/")

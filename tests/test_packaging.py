@@ -33,6 +33,9 @@ def test_the_wheel_works_from_any_directory(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "mockserver/bundled/openapi.yaml" in names
     assert "mockserver/data/catalog.yaml" in names and "mockserver/data/errors.yaml" in names
+    assert {f"mockserver/data/releases/2026-08/{name}" for name in ("release.yaml", "openapi.patch.yaml",
+            "catalog.patch.yaml", "errors.patch.yaml")} <= set(names)
+    assert "contract_tests/data/contract.2026-08.patch.yaml" in names
     assert any(name.startswith("mockserver/bundled/fixtures/") for name in names)
     assert any(name.endswith("entry_points.txt") for name in names)
     # the pytest plugin ships in the wheel and registers itself: installing the package is enough

@@ -22,6 +22,7 @@ from mockserver.gateway.validation import js_type
 from mockserver.web.app import Settings, create_app
 
 from ..oracle import request_headers
+from ..reference import contract
 from ._common import NOT_APPLICABLE, AnyCase, Problems, answer_json, header, request_body, verdict
 
 MOCK_KEY = "aistats_v1_sk_compare0_mock"
@@ -33,7 +34,7 @@ GATEWAY_HEADER = re.compile(r"^(x-gateway-|access-control-|cache-control$|timing
 @cache
 def reference_client() -> ASGIClient:
     """The bundled mock, in-process: the reference every target is compared with."""
-    client = get_client(create_app(Settings()))  # type: ignore[arg-type]  # Starlette is an ASGI app
+    client = get_client(create_app(Settings(gateway_release=contract().release.name)))  # type: ignore[arg-type]  # Starlette is an ASGI app
     client.__enter__()
     return client
 

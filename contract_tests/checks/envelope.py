@@ -8,7 +8,6 @@ from typing import Any
 import schemathesis
 from schemathesis import CheckContext, Response
 
-from mockserver.gateway.behaviour import behaviour
 from mockserver.gateway.validation import js_type
 
 from ..reference import contract
@@ -152,7 +151,7 @@ EXECUTE_STAGE_ERRORS = frozenset({"upstream_error", "provider_payment_required"}
 def _early_request_visible(headers: Any) -> bool:
     """pipeline/index.ts L18-36 (bff496d80): before the provider call the error handler sees the request
     only for a JSON or urlencoded body of at most 256 KiB."""
-    rules = behaviour()["debug"]
+    rules = contract().release.get("debug")
     content_type = (headers.get("content-type") or "").lower()
     if not any(kind in content_type for kind in rules["early_content_types"]):
         return False

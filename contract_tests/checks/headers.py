@@ -5,7 +5,7 @@ from __future__ import annotations
 import schemathesis
 from schemathesis import CheckContext, Response
 
-from ..reference import CORS_HEADERS, contract
+from ..reference import contract
 from ._common import NOT_APPLICABLE, AnyCase, Problems, header, is_ocr_call, request_path
 
 
@@ -15,7 +15,7 @@ def gateway_headers(ctx: CheckContext, response: Response, case: AnyCase) -> boo
     if not request_path(response).startswith("/v1/"):
         return NOT_APPLICABLE
     problems = Problems("gateway_headers")
-    for name, value in CORS_HEADERS.items():
+    for name, value in contract().release.cors_headers.items():
         actual = header(response, name)
         problems.expect(actual == value, f"{name} is not the gateway's", f"{actual!r}")
     forbidden = sorted(name for name in response.headers if contract().forbidden_header(name))

@@ -8,8 +8,6 @@ import orjson
 import schemathesis
 from schemathesis import CheckContext, Response
 
-from mockserver.gateway.behaviour import behaviour
-
 from ..oracle import js_trim
 from ..reference import contract
 from ._common import NOT_APPLICABLE, AnyCase, Problems, answer_json, is_ocr_call, sent_json
@@ -73,6 +71,11 @@ def success_invariants(ctx: CheckContext, response: Response, case: AnyCase) -> 
 
 def _check_meta(problems: Problems, meta: Any) -> None:
     if not problems.expect(isinstance(meta, dict), "meta is not an object", repr(meta)[:60]):
+        return
+    null_keys = contract().facts.get("meta_null_keys")
+    if null_keys:  # 2026-08: no timings for OCR
+        timings = {name: value for name, value in meta.items() if name != "routing"}
+        problems.expect(timings == dict.fromkeys(null_keys), "meta is not the release's null keys", repr(timings))
         return
     timings = {name: meta.get(name) for name in ("generation_ms", "latency_ms", "end_to_end_ms")}
     if not problems.expect(
@@ -164,7 +167,7 @@ def debug_options(ctx: CheckContext, response: Response, case: AnyCase) -> bool 
     debug_on = debug.get("enabled") is True or _debug_header_on(response.request.headers)
     want_meta = debug_on or return_flag(request.get("meta"))
     want_diagnostics = debug_on or _diagnostics_flag(request)
-    header = {name: response.request.headers.get(name) for name in behaviour()["debug"]["success_headers"]}
+    header = {name: response.request.headers.get(name) for name in contract().release.get("debug")["success_headers"]}
     meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
     assert isinstance(meta, dict)
     has_meta, has_diagnostics = "routing" in meta, "routing_diagnostics" in body
@@ -188,12 +191,12 @@ def return_flag(value: Any) -> bool:
     """before/guards.ts L230-236 (bff496d80): a boolean, or a string lowercased in 1/true/yes."""
     if isinstance(value, bool):
         return value
-    return isinstance(value, str) and value.lower() in behaviour()["debug"]["flag_values"]
+    return isinstance(value, str) and value.lower() in contract().release.get("debug")["flag_values"]
 
 
 def _debug_header_on(headers: Any) -> bool:
     """before/index.ts L166-169: the first of the debug headers present decides."""
-    for name in behaviour()["debug"]["success_headers"]:
+    for name in contract().release.get("debug")["success_headers"]:
         value = headers.get(name)
         if value is not None:
             return return_flag(value)
@@ -225,6 +228,7 @@ def _check_upstream_request(problems: Problems, body: dict[str, Any], request: d
         problems.add("upstream_request is not JSON text", text[:60])
         return
     image = request.get("image")
+    facts = contract().facts
     if isinstance(image, str):  # surfaces/non-text.ts L229-235: the client's image, verbatim
         problems.expect(
             isinstance(sent, dict) and sent.get("image") == image,
@@ -239,8 +243,9 @@ def _check_upstream_request(problems: Problems, body: dict[str, Any], request: d
             repr(sent.get("model")),
         )
     if isinstance(sent, dict):
+        expected_language = request.get("language") if facts.get("echo_language", True) else None
         problems.expect(
-            sent.get("language") == request.get("language"),
+            sent.get("language") == expected_language,
             "upstream_request.language is not the request's",
-            f"{sent.get('language')!r} vs {request.get('language')!r}",
+            f"{sent.get('language')!r} vs {expected_language!r}",
         )

@@ -6,7 +6,7 @@ ship a top-level module named ``gen``):
     python call_ocr.py --sdk ai-stats --base-url http://127.0.0.1:8080/v1 --api-key KEY \
         --model mistral/ocr-3 --image URL
     python call_ocr.py --sdk phaseo   --base-url http://127.0.0.1:8080/v1 --api-key KEY \
-        --model mistral/ocr-3 --image URL
+        --model mistral/ocr-3 --document '{"type": "document_url", "document_url": "https://x/a.pdf"}'
 
 ``--call`` picks the entry point: ``ops`` (the generated ``gen.operations.createOcr``), ``request``
 (the client's ``request("POST", "/ocr", ...)``). Prints one JSON line: ``{"ok", "status", "body"}``.
@@ -39,7 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--api-key", required=True)
     parser.add_argument("--model", required=True)
-    parser.add_argument("--image", required=True)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--image")
+    source.add_argument("--document", help='a document as JSON (gateway release 2026-08), e.g. '
+                                           '\'{"type": "document_url", "document_url": "https://x/a.pdf"}\'')
     parser.add_argument("--call", choices=["ops", "request"], default="ops")
     parser.add_argument("--timeout", type=float, default=30.0)
     args = parser.parse_args(argv)
@@ -48,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     from gen import operations  # shipped by both clients
 
     client = make_client(args.sdk, args.base_url, args.api_key)
-    body = {"model": args.model, "image": args.image}
+    body = {"model": args.model, **({"image": args.image} if args.image else {"document": json.loads(args.document)})}
     try:
         if args.call == "request":
             result = client.request("POST", "/ocr", body=body)

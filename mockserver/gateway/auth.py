@@ -1,23 +1,32 @@
-"""The bearer key: ``Authorization: Bearer aistats_v1_sk_<kid>_<secret>``, prefix case-sensitive."""
+"""The bearer key: ``Authorization: Bearer aistats_v1_sk_<kid>_<secret>``, prefix case-sensitive; a release's
+``KeyRules`` add the later formats (``phaseo_``, management keys, OAuth JWTs)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from mockserver.gateway.errors import GatewayError
 from mockserver.gateway.oauth import oauth_refusal
 from mockserver.gateway.validation import js_trim
 
 KEY_FORMAT = re.compile(r"^aistats_v1_sk_([A-Za-z0-9]{6,64})_(.+)$", re.DOTALL)
+ANY_KEY_FORMAT = re.compile(r"^(?:aistats|phaseo)_v1_sk_([A-Za-z0-9]{6,64})_(.+)$", re.DOTALL)
 BEARER = "Bearer "
 HTTP_WHITESPACE = " \t\r\n"
 
 
 def split_key(key: str) -> tuple[str, str]:
     """(kid, secret) of a well-formed key; ValueError otherwise (without the secret in the message)."""
-    match = KEY_FORMAT.match(key)
+    match = ANY_KEY_FORMAT.match(key)
     if match is None:
-        raise ValueError(f"not a gateway key (aistats_v1_sk_<kid>_<secret>): {redact(key)}")
+        raise ValueError(f"not a gateway key ([aistats|phaseo]_v1_sk_<kid>_<secret>): {redact(key)}")
     return match.group(1), match.group(2)
 
 
@@ -44,5 +53,76 @@ def parse_bearer(authorization: str | None) -> tuple[str, str]:
 
 def redact(key: str) -> str:
     """A key shown in a message: its kid only, never the secret."""
-    match = KEY_FORMAT.match(key)
-    return f"aistats_v1_sk_{match.group(1)}_***" if match else "***"
+    match = ANY_KEY_FORMAT.match(key)
+    return f"{key.split('_', 1)[0]}_v1_sk_{match.group(1)}_***" if match else "***"
+
+
+KEY_KINDS = ("sk", "mk")
+
+
+@dataclass(frozen=True)
+class KeyRules:
+    """A release's key formats (``keys`` in its release.yaml)."""
+
+    namespaces: tuple[str, ...] = ("aistats",)
+    management_key_reason: str | None = None  # None: a *_mk_* key is just malformed
+    oauth_jwt_reason: str | None = None  # None: a JWT is just malformed
+    legacy_namespace: str | None = None
+    legacy_retired_at: datetime | None = None
+
+    @classmethod
+    def from_settings(cls, keys: Mapping[str, Any]) -> KeyRules:
+        retired = keys.get("legacy_retired_at")
+        return cls(
+            namespaces=tuple(keys["namespaces"]),
+            management_key_reason=keys.get("management_key_reason"),
+            oauth_jwt_reason=keys.get("oauth_jwt_reason"),
+            legacy_namespace=keys.get("legacy_namespace"),
+            legacy_retired_at=datetime.fromisoformat(retired.replace("Z", "+00:00")) if retired else None,
+        )
+
+    def canonical(self, authorization: str | None, now: datetime) -> str | None:
+        """The header with a key of this release's formats respelled ``aistats_v1_sk_<kid>_<secret>``, the one
+        spelling the keyring (``parse_bearer``) reads; the release's own 401s raised here.
+
+        The gateway looks a key up by its kid only (before/auth.ts 406-411), so once a key parses its namespace
+        no longer matters. The checks run in the gateway's order (before/auth.ts 377-399): JWT, format, retired
+        legacy prefix, management key, kid. Anything else is passed on unchanged, for the keyring to refuse
+        (a missing header, a malformed key) as every release does."""
+        if authorization is None:
+            return None
+        stripped = authorization.strip(HTTP_WHITESPACE)
+        if not stripped.startswith(BEARER):
+            return authorization
+        token = js_trim(stripped[len(BEARER) :])
+        if self.oauth_jwt_reason is not None and _looks_like_jwt(token, self.namespaces) and _gateway_oauth_jwt(token):
+            raise GatewayError("unauthorised", self.oauth_jwt_reason)
+        parts = token.split("_")
+        kinds = KEY_KINDS if self.management_key_reason else ("sk",)
+        if len(parts) < 5 or parts[0] not in self.namespaces or parts[1] != "v1" or parts[2] not in kinds:
+            return authorization
+        kid, secret = parts[3], "_".join(parts[4:])
+        if not kid or not secret:
+            return authorization
+        if parts[0] == self.legacy_namespace and self.legacy_retired_at is not None and now >= self.legacy_retired_at:
+            raise GatewayError("unauthorised", "legacy_key_prefix_retired")
+        if parts[2] == "mk":
+            raise GatewayError("unauthorised", str(self.management_key_reason))
+        return f"{BEARER}aistats_v1_sk_{kid}_{secret}"
+
+
+def _looks_like_jwt(token: str, namespaces: tuple[str, ...]) -> bool:
+    """Three dot-separated parts and no key prefix (before/auth.ts 928-930)."""
+    return len(token.split(".")) == 3 and not any(token.startswith(f"{ns}_") for ns in namespaces)
+
+
+def _gateway_oauth_jwt(token: str) -> bool:
+    """A payload (base64url JSON) with string user_id, workspace_id and client_id (before/auth.ts 932-954);
+    the signature is not checked at this point."""
+    middle = token.split(".")[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(middle + "=" * (-len(middle) % 4)))
+    except (ValueError, binascii.Error):
+        return False
+    return isinstance(claims, dict) and all(isinstance(claims.get(k), str) for k in ("user_id", "workspace_id",
+                                                                                      "client_id"))

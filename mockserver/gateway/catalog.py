@@ -162,6 +162,11 @@ def load_catalog(path: Path | None = None) -> Catalog:
     source = path or data_path("catalog.yaml")
     with source.open(encoding="utf-8") as fh:
         document = yaml.safe_load(fh)
+    return catalog_from_document(document, source)
+
+
+def catalog_from_document(document: Any, source: Path) -> Catalog:
+    """A catalog already read (a release's, patched); ``source`` names it in messages."""
     if not isinstance(document, dict) or not isinstance(document.get("models"), dict):
         raise ValueError(f"{source}: expected a mapping with a 'models' mapping")
     models = {}

@@ -14,59 +14,65 @@ from collections.abc import Mapping
 from typing import Any
 
 from mockserver.gateway.behaviour import behaviour, first_present
-from mockserver.gateway.errors import GatewayError
+from mockserver.gateway.errors import ErrorTable, GatewayError, base_errors
 from mockserver.gateway.exchange import Exchange, Stage
-from mockserver.gateway.jsvalues import string_to_number
+from mockserver.gateway.routing import js_number
 
 
-def error_debug_requested(headers: Mapping[str, str]) -> bool:
-    rules = behaviour()["debug"]
+def error_debug_requested(headers: Mapping[str, str], rules: Mapping[str, Any] | None = None) -> bool:
+    rules = rules or behaviour()["debug"]
     value = first_present(headers, rules["error_headers"])
     return value is not None and value.lower() in rules["flag_values"]
 
 
-def early_request_visible(headers: Mapping[str, str]) -> bool:
-    """cloneRequestForEarlyObservability: a text body the gateway may clone for its error handler."""
-    rules = behaviour()["debug"]
+def early_request_visible(headers: Mapping[str, str], rules: Mapping[str, Any] | None = None) -> bool:
+    """cloneRequestForEarlyObservability: a text body the gateway may clone for its error handler (a release
+    that hands the error handler the request itself, ``early_request_always``, sees every one)."""
+    rules = rules or behaviour()["debug"]
+    if rules.get("early_request_always"):
+        return True
     content_type = (headers.get("content-type") or "").lower()
     if not any(kind in content_type for kind in rules["early_content_types"]):
         return False
     length = headers.get("content-length")
     if length:
-        size = string_to_number(length)
+        size = js_number(length)
         if math.isfinite(size) and size > rules["early_body_limit"]:
             return False
     return True
 
 
 def error_debug(
-    error: GatewayError, headers: Mapping[str, str], exchange: Exchange, generation_id: str
+    error: GatewayError, headers: Mapping[str, str], exchange: Exchange, generation_id: str,
+    rules: Mapping[str, Any] | None = None, table: ErrorTable | None = None,
 ) -> dict[str, Any] | None:
-    if not error_debug_requested(headers):
+    """The error body's ``debug``, with a release's debug switches (``rules``) and error table (``table``)."""
+    rules = rules or behaviour()["debug"]
+    if not error_debug_requested(headers, rules):
         return None
     if not exchange.executing:
-        if not early_request_visible(headers):
+        if not early_request_visible(headers, rules):
             return None
-        workspace = None if exchange.stage == Stage.AUTH else behaviour()["debug"]["workspace_id"]
+        workspace = None if exchange.stage == Stage.AUTH else rules["workspace_id"]
         return {
-            "upstream": error.internal_body(generation_id, workspace),
+            "upstream": (table or base_errors()).internal_body(error, generation_id, workspace),
             "provider_attempts": None,
             "attempt_errors": None,
             "routing": None,
         }
-    return _execute_debug(error, exchange, generation_id)
+    return _execute_debug(error, exchange, generation_id, table or base_errors())
 
 
-def _execute_debug(error: GatewayError, exchange: Exchange, generation_id: str) -> dict[str, Any]:
+def _execute_debug(error: GatewayError, exchange: Exchange, generation_id: str, table: ErrorTable) -> dict[str, Any]:
     """guardAllFailed's body (execute/guards.ts L470-491), the attempt logs and the routing state."""
     extra = error.extra
     diagnostics = exchange.routing_diagnostics or {}
     samples: list[dict[str, Any]] = list(extra.get("failure_sample") or [])
     model = diagnostics.get("model")
     upstream = {
-        "error": error.kind.code,
+        "error": error.code,
         "reason": extra.get("reason"),
-        "description": error.description,
+        "description": table.description(error),
         "model": model,
         "endpoint": "ocr",
         "request_id": generation_id,

@@ -22,15 +22,82 @@ class ErrorKind:
     description: str | None = None
 
 
+class ErrorTable:
+    """One release's error table: status, type, origin, attribution and default description per code."""
+
+    def __init__(self, rows: Mapping[str, Mapping[str, Any]]) -> None:
+        self.kinds = {code: ErrorKind(code=code, **row) for code, row in rows.items()}
+
+    def __getitem__(self, code: str) -> ErrorKind:
+        return self.kinds[code]
+
+    def description(self, error: GatewayError) -> str:
+        text = error.given_description if error.given_description is not None else self.kinds[error.code].description
+        if text is None:
+            raise ValueError(f"error {error.code!r} has no default description; give one")
+        return text.format_map(error.fill) if error.fill else text
+
+    def envelope(self, error: GatewayError, generation_id: str, debug: dict[str, Any] | None = None) -> dict[str, Any]:
+        kind = self.kinds[error.code]
+        body: dict[str, Any] = {
+            "generation_id": generation_id,
+            "status_code": kind.status,
+            "error": kind.code,
+            "error_type": kind.error_type,
+            "error_origin": kind.error_origin,
+            "description": self.description(error),
+        }
+        body.update(sorted(error.extra.items(), key=lambda item: _envelope_rank(item[0])))
+        if debug is not None:
+            body["debug"] = debug
+        return body
+
+    def internal_body(self, error: GatewayError, generation_id: str, workspace_id: str | None) -> dict[str, Any]:
+        """The gateway's internal error body (``err()``, pipeline/before/http.ts L116-133), as
+        ``debug.upstream`` shows it: ``error``, the error's own fields (``internal`` first, in the order the
+        gateway passes them; ``request_id`` and ``workspace_id`` where ``internal`` places them, else after),
+        then what ``err()`` fills in: the fixed description, ``status_code``, ``error_type``,
+        ``error_origin``, ``generation_id``. ``workspace_id`` is None before the key is known."""
+        kind = self.kinds[error.code]
+        internal = error.internal
+        if kind.code == "unauthorised" and "reason" not in internal:
+            internal = {"reason": self.description(error)}  # every 401's description is its reason
+        body: dict[str, Any] = {"error": kind.code, **internal, **error.extra}
+        body.setdefault("request_id", None)
+        body["request_id"] = generation_id
+        if workspace_id is not None:
+            body.setdefault("workspace_id", None)
+            body["workspace_id"] = workspace_id
+        else:
+            body.pop("workspace_id", None)
+        if kind.code == "unsupported_model_or_endpoint":
+            body["description"] = self.description(error)
+        body.setdefault("status_code", kind.status)
+        body.setdefault("error_type", kind.error_type)
+        body.setdefault("error_origin", kind.error_origin)
+        body["generation_id"] = generation_id
+        return body
+
+    def headers(self, error: GatewayError) -> dict[str, str]:
+        kind = self.kinds[error.code]
+        return {"X-Gateway-Error-Attribution": kind.attribution, "X-Gateway-Error-Origin": kind.error_origin}
+
+
 @cache
-def error_table() -> dict[str, ErrorKind]:
+def base_errors() -> ErrorTable:
+    """The base (2026-07) table, ``data/errors.yaml``; a release's table is this with its patches."""
     with data_path("errors.yaml").open(encoding="utf-8") as fh:
-        rows = yaml.safe_load(fh)
-    return {code: ErrorKind(code=code, **row) for code, row in rows.items()}
+        return ErrorTable(yaml.safe_load(fh))
+
+
+def error_table() -> dict[str, ErrorKind]:
+    return base_errors().kinds
 
 
 class GatewayError(Exception):
-    """An error answer of the gateway: its code, description and the extra envelope keys."""
+    """An error answer of the gateway: its code, description and the extra envelope keys. Rendered with
+    the error table of the release that answers (``ErrorTable.envelope``); ``envelope`` and ``headers``
+    here use the base table."""
 
     def __init__(
         self,
@@ -44,66 +111,33 @@ class GatewayError(Exception):
         """``fill`` completes the placeholders of a default description (``{provider}``); ``internal``
         holds what the gateway's internal error body carries beyond the envelope (seen only in
         ``debug.upstream``)."""
-        kind = error_table()[code]
-        text = description if description is not None else kind.description
-        if text is None:
-            raise ValueError(f"error {code!r} has no default description; give one")
-        if fill:
-            text = text.format_map(fill)
-        super().__init__(text)
-        self.kind = kind
-        self.description = text
+        super().__init__(description or code)
+        self.code = code
+        self.given_description = description
+        self.fill = dict(fill or {})
         self.extra = extra
         self.internal = dict(internal or {})
+
+    @property
+    def kind(self) -> ErrorKind:
+        return base_errors()[self.code]
 
     @property
     def status(self) -> int:
         return self.kind.status
 
+    @property
+    def description(self) -> str:
+        return base_errors().description(self)
+
     def envelope(self, generation_id: str, debug: dict[str, Any] | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "generation_id": generation_id,
-            "status_code": self.kind.status,
-            "error": self.kind.code,
-            "error_type": self.kind.error_type,
-            "error_origin": self.kind.error_origin,
-            "description": self.description,
-        }
-        body.update(sorted(self.extra.items(), key=lambda item: _envelope_rank(item[0])))
-        if debug is not None:
-            body["debug"] = debug
-        return body
+        return base_errors().envelope(self, generation_id, debug)
 
     def internal_body(self, generation_id: str, workspace_id: str | None) -> dict[str, Any]:
-        """The gateway's internal error body (``err()``, pipeline/before/http.ts L116-133), as
-        ``debug.upstream`` shows it: ``error``, the error's own fields (``internal`` first, in the order the
-        gateway passes them; ``request_id`` and ``workspace_id`` where ``internal`` places them, else after),
-        then what ``err()`` fills in: the fixed description, ``status_code``, ``error_type``,
-        ``error_origin``, ``generation_id``. ``workspace_id`` is None before the key is known."""
-        internal = self.internal
-        if self.kind.code == "unauthorised" and "reason" not in internal:
-            internal = {"reason": self.description}  # every 401's description is its reason
-        body: dict[str, Any] = {"error": self.kind.code, **internal, **self.extra}
-        body.setdefault("request_id", None)
-        body["request_id"] = generation_id
-        if workspace_id is not None:
-            body.setdefault("workspace_id", None)
-            body["workspace_id"] = workspace_id
-        else:
-            body.pop("workspace_id", None)
-        if self.kind.code == "unsupported_model_or_endpoint":
-            body["description"] = self.description
-        body.setdefault("status_code", self.kind.status)
-        body.setdefault("error_type", self.kind.error_type)
-        body.setdefault("error_origin", self.kind.error_origin)
-        body["generation_id"] = generation_id
-        return body
+        return base_errors().internal_body(self, generation_id, workspace_id)
 
     def headers(self) -> dict[str, str]:
-        return {
-            "X-Gateway-Error-Attribution": self.kind.attribution,
-            "X-Gateway-Error-Origin": self.kind.error_origin,
-        }
+        return base_errors().headers(self)
 
 
 # core/error-handler.ts L753-867: handleError writes the envelope's optional keys in this order.

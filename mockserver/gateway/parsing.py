@@ -18,7 +18,7 @@ import json
 import math
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -169,9 +169,9 @@ def _form_key(key: str) -> tuple[str, bool]:
     return (indexed.group(1), True) if indexed else (key, False)
 
 
-def _form_value(key: str, value: Any) -> Any:
+def _form_value(key: str, value: Any, json_fields: Iterable[str]) -> Any:
     """maybeParseJsonFormValue (before/guards.ts L184-193): JSON-valued fields parsed when they look it."""
-    if not isinstance(value, str) or key not in behaviour()["forms"]["json_fields"]:
+    if not isinstance(value, str) or key not in json_fields:
         return value
     trimmed = value.strip(JS_WHITESPACE_CHARS)
     if not trimmed.startswith(("{", "[")):
@@ -182,15 +182,16 @@ def _form_value(key: str, value: Any) -> Any:
         return value
 
 
-def form_object(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+def form_object(pairs: Iterable[tuple[str, Any]], rules: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """appendFormField (before/guards.ts L195-228): the first value of a key is kept as is; a repeat
     turns it into an array (array values spread into it); ``key[]`` always gives an array."""
     output: dict[str, Any] = {}
-    force = behaviour()["forms"]["force_array_fields"]
+    rules = rules or behaviour()["forms"]  # a release's form rules (``forms``), else the base ones
+    force = rules["force_array_fields"]
     for raw_key, raw_value in pairs:
         key, array = _form_key(raw_key)
         array = array or key in force
-        value = _form_value(key, raw_value)
+        value = _form_value(key, raw_value, rules["json_fields"])
         if not array and key not in output:
             output[key] = value
             continue
@@ -204,6 +205,6 @@ def form_object(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     return output
 
 
-def parse_urlencoded(raw: bytes | bytearray) -> dict[str, Any]:
+def parse_urlencoded(raw: bytes | bytearray, rules: Mapping[str, Any] | None = None) -> dict[str, Any]:
     text = raw.decode("utf-8", errors="replace")
-    return form_object(parse_qsl(text, keep_blank_values=True))
+    return form_object(parse_qsl(text, keep_blank_values=True), rules)

@@ -4,29 +4,37 @@ The order (pipeline/before/index.ts L150-626, bff496d80): 1 auth, 2 body, 3 sche
 5 testing mode, 6 the context (a preset model, key limits, the model, the wallet), 7 the routing
 filters not yet supported, 8 the caller's provider filters, 9 provider enabled and priced, then the
 execute stage: 10 the routing gates (region, zero data retention, max price), 11 the provider call,
-12 the success body. The first failure wins; every failure is a ``GatewayError``.
+12 the success body. The first failure wins; every failure is a ``GatewayError``, rendered with the
+release's error table. From 2026-08 a provider-qualified model's syntax and provider are checked after the
+schema, its conflicts and availability after the unsupported routing filters. What differs between releases
+is read from the ``Release`` (data), not branched on its name.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
+from mockserver.gateway.auth import KeyRules
 from mockserver.gateway.behaviour import behaviour, first_present, return_flag
 from mockserver.gateway.catalog import Catalog
 from mockserver.gateway.debug import error_debug
-from mockserver.gateway.errors import GatewayError, validation_error
+from mockserver.gateway.errors import ErrorTable, GatewayError, validation_error
 from mockserver.gateway.exchange import Exchange, Stage
 from mockserver.gateway.ids import new_generation_id
 from mockserver.gateway.images import decoded_size, image_as_sent
 from mockserver.gateway.pricing import pricing_breakdown
+from mockserver.gateway.qualified import check_constraints, split_model
+from mockserver.gateway.release import Release, load_release
 from mockserver.gateway.routing import (
     ProviderPreferences,
     RoutingHints,
+    RoutingWords,
     no_candidates,
     reject_unsupported_filters,
     route,
@@ -48,14 +56,16 @@ class Answer:
     elapsed_ms: float
 
 
-def debug_header_on(headers: Mapping[str, str]) -> bool:
-    """Debug output on a success: the first debug header present, as a return flag (before/index.ts L166-169)."""
-    return return_flag(first_present(headers, behaviour()["debug"]["success_headers"]))
+def debug_header_on(headers: Mapping[str, str], rules: Mapping[str, Any] | None = None) -> bool:
+    """Debug output on a success: the first debug header present, as a return flag (before/index.ts L166-169);
+    ``rules``: a release's debug switches (default: the base ones)."""
+    return return_flag(first_present(headers, (rules or behaviour()["debug"])["success_headers"]))
 
 
-def testing_mode_requested(headers: Mapping[str, str], body: Mapping[str, Any]) -> bool:
+def testing_mode_requested(headers: Mapping[str, str], body: Mapping[str, Any],
+                           rules: Mapping[str, Any] | None = None) -> bool:
     """before/testingMode.ts L9-20: the first present source (header, then raw body key), truthy."""
-    rules = behaviour()["testing_mode"]
+    rules = rules or behaviour()["testing_mode"]
     value: Any = first_present(headers, rules["headers"])
     if value is None:
         for path in rules["body_keys"]:
@@ -78,24 +88,35 @@ class Gateway:
         catalog: Catalog,
         validator: BodyValidator,
         upstream: Upstream | None = None,
+        release: Release | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.keys = keys
         self.catalog = catalog
         self.validator = validator
         self.upstream: Upstream = upstream or DefaultUpstream()
+        self.release = release or load_release()
+        self.errors = ErrorTable(self.release.errors)
+        self.key_rules = KeyRules.from_settings(self.release.get("keys"))
+        self.words = RoutingWords.from_settings(self.release.get("routing"))
+        self.qualified_providers = frozenset(self.release.get("request", "qualified_providers") or ())
+        self.debug_rules: Mapping[str, Any] = self.release.get("debug")
+        self.clock = clock
 
     async def ocr(self, headers: Mapping[str, str], read_body: Callable[[], Awaitable[Any]]) -> Answer:
         started = time.perf_counter()
+        started_ms = int(self.clock().timestamp() * 1000)  # the billing timestamp: the request's start
         generation_id = new_generation_id()
         exchange = Exchange()
         try:
-            body = await self._run(headers, read_body, generation_id, exchange)
+            body = await self._run(headers, read_body, generation_id, started_ms, exchange)
             status, extra_headers = 200, {}
         except GatewayError as error:
             exchange.close_spans(error=True)
-            body = error.envelope(generation_id, error_debug(error, headers, exchange, generation_id))
-            extra_headers = error.headers()
-            status = error.status
+            debug = error_debug(error, headers, exchange, generation_id, self.debug_rules, self.errors)
+            body = self.errors.envelope(error, generation_id, debug)
+            extra_headers = self.errors.headers(error)
+            status = self.errors[error.code].status
         elapsed = (time.perf_counter() - started) * 1000
         return Answer(status, body, extra_headers, exchange, elapsed)
 
@@ -104,10 +125,11 @@ class Gateway:
         headers: Mapping[str, str],
         read_body: Callable[[], Awaitable[Any]],
         generation_id: str,
+        started_ms: int,
         exchange: Exchange,
     ) -> dict[str, Any]:
         exchange.span("guardAuth")
-        kid = self.keys.authenticate(headers.get("authorization"))
+        kid = self.keys.authenticate(self.key_rules.canonical(headers.get("authorization"), self.clock()))
         exchange.stage = Stage.PARSE
         exchange.span("guardJson")
         body = exchange.body = await read_body()
@@ -116,15 +138,16 @@ class Gateway:
         details = self.validator.validate(body)
         if details:
             raise validation_error(details)
+        selection = split_model(body["model"], self.qualified_providers) if self.qualified_providers else None
         exchange.span("guardModel")
-        model_id = js_trim(body["model"])
+        model_id = selection.model if selection else js_trim(body["model"])
         exchange.model = body["model"]
         if not model_id:
             raise GatewayError("model_required")
         exchange.stage = Stage.TESTING_MODE
         exchange.span("resolveTestingMode")
-        if testing_mode_requested(headers, body):
-            reason = behaviour()["testing_mode"]["reason"]
+        if testing_mode_requested(headers, body, self.release.get("testing_mode")):
+            reason = self.release.get("testing_mode", "reason")
             raise GatewayError("unauthorised", reason, internal={"reason": reason})
         exchange.span("guardContext")
         exchange.stage = Stage.MODEL
@@ -136,11 +159,14 @@ class Gateway:
         exchange.stage = Stage.WALLET
         self.keys.check_wallet(kid)
         exchange.stage = Stage.ROUTING_FILTERS
-        reject_unsupported_filters(body)
+        reject_unsupported_filters(body, self.words)
         exchange.stage = Stage.PROVIDER_FILTER
         exchange.span("fetchWorkspacePolicy")
         preferences = ProviderPreferences.from_body(body)
-        routed = route(model, preferences)
+        if selection is not None:  # before/index.ts 650-716: the pair pins its provider
+            check_constraints(selection, body, [offer.provider for offer in model.ocr_offers])
+            preferences = replace(preferences, only=(selection.provider,))
+        routed = route(model, preferences, self.words)
         exchange.stage = Stage.PROVIDER_ENABLEMENT
         offer = self.catalog.executable_offer(model, routed.candidates)
         assert offer.upstream_model is not None and offer.usd_per_1000_pages is not None
@@ -160,16 +186,8 @@ class Gateway:
             raise no_candidates(model, diagnostics)
         exchange.stage = Stage.UPSTREAM
         exchange.span(*behaviour()["server_timing"]["attempt"][:-2])
-        call = OcrCall(
-            gateway_model=model.gateway_id,
-            provider=offer.provider,
-            upstream_model=offer.upstream_model,
-            image=image_as_sent(body["image"]),
-            language=body.get("language"),
-            body=body,
-            headers=headers,
-            routing_diagnostics=diagnostics,
-        )
+        call = provider_call(self.release, model.gateway_id, offer.provider, offer.upstream_model, body, headers,
+                             diagnostics)
         upstream_started = time.perf_counter()
         try:
             provided = await self.upstream.ocr(call)
@@ -183,12 +201,41 @@ class Gateway:
         document = provided.document
         assert document is not None
         exchange.stage = Stage.SUCCESS
-        pricing = pricing_breakdown(len(document.pages), offer.usd_per_1000_pages)
+        billing_ms = started_ms if self.release.get("success", "billing_timestamps") else None
+        pricing = pricing_breakdown(len(document.pages), offer.usd_per_1000_pages, billing_ms)
         self.keys.charge(kid, pricing["total_nanos"])
-        success = success_body(generation_id, call, document, pricing, Timings.of(exchange.upstream_ms))
-        _add_debug_fields(success, body, headers, call, document, hints, diagnostics)
+        success = success_body(generation_id, call, document, pricing, Timings.of(exchange.upstream_ms), self.release)
+        _add_debug_fields(success, body, headers, call, document, hints, diagnostics, self.release)
         exchange.close_spans(error=False)
         return success
+
+
+def provider_call(release: Release, model_id: str, provider: str, upstream_model: str, body: Mapping[str, Any],
+                  headers: Mapping[str, str], routing_diagnostics: Mapping[str, Any] | None = None) -> OcrCall:
+    """The provider call: the request's input, and the body the provider (Mistral) receives
+    (2026-08: providers/mistral/endpoints/ocr.ts 58-83)."""
+    raw_image = body.get("image")
+    image = image_as_sent(raw_image) if isinstance(raw_image, str) and raw_image else None
+    document = body.get("document") if image is None else None
+    sent_document = document if document is not None else {"type": "image_url", "image_url": image}
+    provider_request: dict[str, Any] = {"model": upstream_model, "document": sent_document}
+    for name in release.get("request", "provider_fields") or ():
+        if name in body:
+            provider_request[name] = body[name]
+    forwarded = release.get("request", "echoed_fields") or ()
+    return OcrCall(
+        gateway_model=model_id,
+        provider=provider,
+        upstream_model=upstream_model,
+        image=image,
+        language=body.get("language") if "language" in forwarded else None,
+        body=body,
+        headers=headers,
+        document=document,
+        provider_request=provider_request,
+        error_body_cap=release.get("upstream", "error_body_cap"),
+        routing_diagnostics=dict(routing_diagnostics or {}),
+    )
 
 
 @dataclass(frozen=True)
@@ -220,7 +267,10 @@ def success_body(
     document: UpstreamDocument,
     pricing: dict[str, Any],
     timings: Timings,
+    release: Release | None = None,
 ) -> dict[str, Any]:
+    """The 200 body in the release's shape (2026-08: pipeline/after/payload.ts 98-117, after/index.ts 496-553)."""
+    shape = (release or load_release()).get("success")
     body: dict[str, Any] = {
         "requestId": generation_id,
         "id": generation_id,
@@ -228,10 +278,14 @@ def success_body(
         "model": document.model or call.upstream_model,
         "provider": call.provider,
         "text": document.text,
-        "usage": {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0, "pricing_breakdown": pricing},
-        "nativeResponseId": None,
-        "meta": timings.meta(),
     }
+    if shape["pages"]:
+        body["pages"] = [page.to_json(index) for index, page in enumerate(document.pages)]
+    if shape["document_annotation"] and document.document_annotation is not None:
+        body["document_annotation"] = document.document_annotation
+    body["usage"] = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0, "pricing_breakdown": pricing}
+    body["nativeResponseId"] = None
+    body["meta"] = timings.meta() if shape["meta"] == "timings" else dict.fromkeys(shape["meta_null_keys"])
     body.update(_cost_fields(pricing))
     return body
 
@@ -267,11 +321,12 @@ def _add_debug_fields(
     document: UpstreamDocument,
     hints: RoutingHints,
     routing_diagnostics: dict[str, Any],
+    release: Release,
 ) -> None:
     """The optional parts of the success body, in the gateway's key order (after/payload.ts L98-119,
     L537-546, L789-799, L920-927; after/index.ts L250-298, L499-517)."""
     debug: Mapping[str, Any] = body.get("debug") or {}
-    debug_on = debug_header_on(headers) or return_flag(debug.get("enabled"))
+    debug_on = debug_header_on(headers, release.get("debug")) or return_flag(debug.get("enabled"))
     if debug_on or return_flag(body.get("meta")):
         candidates = routing_diagnostics["finalCandidateCount"]
         success["meta"]["routing"] = {
@@ -285,12 +340,9 @@ def _add_debug_fields(
     if return_request is None:
         return_request = body.get("echo_upstream_request") is True
     if return_request:
-        sent: dict[str, Any] = {"model": call.upstream_model, "image": body["image"]}
-        if "language" in body:
-            sent["language"] = body["language"]
-        success["upstream_request"] = orjson.dumps(sent).decode()
+        success["upstream_request"] = orjson.dumps(_echo(call, release)).decode()
     if _flag(debug, "return_upstream_response", "returnUpstreamResponse"):
-        success["upstream_response"] = _upstream_response(call, document)
+        success["upstream_response"] = _upstream_response(call, document, release)
     for key in COST_KEYS:  # the cost keys come after upstream_request and upstream_response
         if key in success:
             success[key] = success.pop(key)
@@ -298,10 +350,21 @@ def _add_debug_fields(
         success["routing_diagnostics"] = routing_diagnostics
 
 
-def _upstream_response(call: OcrCall, document: UpstreamDocument) -> dict[str, Any]:
+def _echo(call: OcrCall, release: Release) -> dict[str, Any]:
+    """``upstream_request``: the model slug, then the forwarded fields the body has, raw, in the release's order
+    (2026-08: adapter-bridge.ts 331-350, 657-665; explicit nulls kept)."""
+    sent: dict[str, Any] = {"model": call.upstream_model}
+    for name in release.get("request", "echoed_fields") or ():
+        if name in call.body:
+            sent[name] = call.body[name]
+    return sent
+
+
+def _upstream_response(call: OcrCall, document: UpstreamDocument, release: Release) -> dict[str, Any]:
     """mistral/endpoints/ocr.ts L20-48, L89-94: meters only when positive; the provider's model."""
     pages = len(document.pages)
-    size = decoded_size(call.image)  # the provider reports the document's size
+    size = decoded_size(call.image) if call.image is not None else None  # the provider reports the size
+    shape = release.get("success")
     usage: dict[str, Any] = {"requests": 1}
     if pages > 0:
         usage["input_pages"] = pages
@@ -309,22 +372,18 @@ def _upstream_response(call: OcrCall, document: UpstreamDocument) -> dict[str, A
     if size:
         usage["doc_size_bytes"] = size
     model = document.model or call.upstream_model
+    pages_json = [page.to_json(index) for index, page in enumerate(document.pages)]
     return {
         "text": document.text,
         "model": model,
+        **({"pages": pages_json} if shape["pages"] else {}),
+        **({"document_annotation": document.document_annotation}
+           if shape["document_annotation"] and document.document_annotation is not None else {}),
         "usage": usage,
         "rawResponse": {
-            "pages": [
-                {
-                    "index": index,
-                    "markdown": page.markdown,
-                    "images": page.images,
-                    "dimensions": page.dimensions,
-                }
-                for index, page in enumerate(document.pages)
-            ],
+            "pages": pages_json,
             "model": model,
-            "document_annotation": None,
+            "document_annotation": document.document_annotation,
             "usage_info": {"pages_processed": pages, "doc_size_bytes": size},
         },
     }

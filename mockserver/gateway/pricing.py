@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -46,8 +47,14 @@ def _figures(pages: int, usd_per_1000_pages: Decimal) -> _Figures:
     )
 
 
-def pricing_breakdown(pages: int, usd_per_1000_pages: Decimal) -> dict[str, Any]:
-    """``usage.pricing_breakdown`` for ``pages`` pages; an empty ``lines`` list for zero pages."""
+def billing_iso(ms: int) -> str:
+    """JavaScript's ``new Date(ms).toISOString()``."""
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def pricing_breakdown(pages: int, usd_per_1000_pages: Decimal, billing_ms: int | None = None) -> dict[str, Any]:
+    """``usage.pricing_breakdown`` for ``pages`` pages; an empty ``lines`` list for zero pages. With
+    ``billing_ms`` (2026-08, pipeline/pricing/engine.ts 866-879) each line names the request's start."""
     figures = _figures(pages, usd_per_1000_pages)
     lines: list[dict[str, Any]] = []
     if pages > 0:
@@ -62,6 +69,8 @@ def pricing_breakdown(pages: int, usd_per_1000_pages: Decimal) -> dict[str, Any]
                 "line_nanos": figures.line_nanos,
                 "billing_timestamp_basis": "request_start",
                 "billing_timestamp_basis_configured": "request_start",
+                **({} if billing_ms is None else {"billing_timestamp_ms": billing_ms,
+                                                  "billing_timestamp_iso": billing_iso(billing_ms)}),
                 "pricing_time_window": None,
             }
         )

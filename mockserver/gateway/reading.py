@@ -8,8 +8,9 @@ limit. Nothing beyond the limit is ever held. A client that goes away mid-body r
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -19,12 +20,35 @@ from starlette.requests import ClientDisconnect, Request
 from mockserver.gateway.errors import GatewayError
 from mockserver.gateway.parsing import FormFile, form_object
 
-__all__ = ["ClientDisconnect", "PayloadTooLarge", "read_limited", "read_multipart"]
+__all__ = ["BodyLimit", "ClientDisconnect", "PayloadTooLarge", "read_limited", "read_multipart"]
 
 
 class PayloadTooLarge(GatewayError):
-    def __init__(self, limit: int) -> None:
-        super().__init__("payload_too_large", f"The request body is larger than this mock's limit of {limit} bytes.")
+    def __init__(self, limit: int, *, gateway_limit: bool = False) -> None:
+        """``gateway_limit``: the release's own limit, described as the gateway does (its error table's text)."""
+        description = None if gateway_limit else f"The request body is larger than this mock's limit of {limit} bytes."
+        # guards.ts 386-396: the internal body names the limit and the endpoint (seen only in debug.upstream)
+        internal = {"request_id": None, "workspace_id": None, "max_bytes": limit, "endpoint": "ocr"}
+        super().__init__("payload_too_large", description, internal=internal if gateway_limit else None)
+        self.limit = limit
+        self.gateway_limit = gateway_limit
+
+
+@dataclass(frozen=True)
+class BodyLimit:
+    """How many bytes a body may have: the release's limit for its content type (2026-08: 16 MiB, 32 MiB for
+    multipart, refused when strictly greater) under the mock's own ceiling (``--max-body-bytes``)."""
+
+    ceiling: int
+    default: int | None = None  # None: the release has no limit of its own
+    multipart: int | None = None
+
+    def for_type(self, content_type: str | None) -> PayloadTooLarge:
+        """The error a body of this content type gets past its limit (the limit is ``.limit``)."""
+        own = self.multipart if "multipart/form-data" in (content_type or "").lower() else self.default
+        if own is not None and own <= self.ceiling:
+            return PayloadTooLarge(own, gateway_limit=True)
+        return PayloadTooLarge(self.ceiling)
 
 
 def declared_length(request: Request) -> int | None:
@@ -32,20 +56,26 @@ def declared_length(request: Request) -> int | None:
     return int(value) if value.isascii() and value.isdigit() else None
 
 
-async def limited_chunks(request: Request, limit: int) -> AsyncGenerator[bytes, None]:
-    """The body's chunks as they arrive; ``PayloadTooLarge`` once they pass ``limit`` bytes."""
+def _too_large(limit: int | PayloadTooLarge) -> PayloadTooLarge:
+    return limit if isinstance(limit, PayloadTooLarge) else PayloadTooLarge(limit)
+
+
+async def limited_chunks(request: Request, limit: int | PayloadTooLarge) -> AsyncGenerator[bytes, None]:
+    """The body's chunks as they arrive; ``PayloadTooLarge`` once they pass the limit (a byte count, or the
+    error to raise, which names its limit)."""
+    error = _too_large(limit)
     declared = declared_length(request)
-    if declared is not None and declared > limit:
-        raise PayloadTooLarge(limit)
+    if declared is not None and declared > error.limit:
+        raise error
     received = 0
     async for chunk in request.stream():
         received += len(chunk)
-        if received > limit:
-            raise PayloadTooLarge(limit)
+        if received > error.limit:
+            raise error
         yield chunk
 
 
-async def read_limited(request: Request, limit: int) -> bytearray:
+async def read_limited(request: Request, limit: int | PayloadTooLarge) -> bytearray:
     """The whole body in one buffer (one copy), at most ``limit`` bytes."""
     buffer = bytearray()
     async for chunk in limited_chunks(request, limit):
@@ -53,7 +83,8 @@ async def read_limited(request: Request, limit: int) -> bytearray:
     return buffer
 
 
-async def read_multipart(request: Request, limit: int) -> dict[str, Any]:
+async def read_multipart(request: Request, limit: int | PayloadTooLarge,
+                         rules: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A ``multipart/form-data`` body as the gateway's object of its fields (an uploaded file is a ``FormFile``).
 
     The parts are bounded by the body limit only (the gateway's runtime counts neither fields nor
@@ -61,13 +92,13 @@ async def read_multipart(request: Request, limit: int) -> dict[str, Any]:
     """
     async with aclosing(limited_chunks(request, limit)) as chunks:
         parser = MultiPartParser(
-            request.headers, chunks, max_files=float("inf"), max_fields=float("inf"), max_part_size=limit
+            request.headers, chunks, max_files=float("inf"), max_fields=float("inf"),
+            max_part_size=_too_large(limit).limit
         )
         form = await parser.parse()
     try:
-        return form_object(
-            (name, FormFile(name=value.filename) if isinstance(value, UploadFile) else value)
-            for name, value in form.multi_items()
-        )
+        pairs = ((name, FormFile(name=value.filename) if isinstance(value, UploadFile) else value)
+                 for name, value in form.multi_items())
+        return form_object(pairs, rules)
     finally:
         await form.close()

@@ -13,8 +13,9 @@ pipeline/before/workspacePolicy.ts L300-600, pipeline/execute/routing.ts L345-40
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -23,8 +24,7 @@ import yaml
 from mockserver.gateway.behaviour import behaviour
 from mockserver.gateway.catalog import Model, ProviderOffer
 from mockserver.gateway.errors import GatewayError, validation_error
-from mockserver.gateway.jsvalues import string_to_number
-from mockserver.gateway.validation import js_trim
+from mockserver.gateway.validation import JS_WHITESPACE, js_trim
 from mockserver.resources import data_path
 
 # (field, accepted spellings, message): filters that the gateway rejects when set to a non-null value.
@@ -49,6 +49,28 @@ UNSUPPORTED_FILTERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 NO_PROVIDERS_MESSAGE = "Workspace and request provider filters resulted in no available providers"
 
 
+BASE_GATEWAY_NAME = "AI Stats Gateway"  # in the messages above; a release names its gateway
+
+
+@dataclass(frozen=True)
+class RoutingWords:
+    """A release's wording of the routing errors, and its workspace-policy diagnostics: the keys in order and the
+    values that differ from the base ones (routing_diagnostics.yaml)."""
+
+    gateway_name: str = BASE_GATEWAY_NAME
+    no_providers_message: str = NO_PROVIDERS_MESSAGE
+    no_providers_keyword: str = "no_providers_after_workspace_policy_filter"
+    workspace_policy_order: tuple[str, ...] = ()
+    workspace_policy_values: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, routing: dict[str, Any] | None) -> RoutingWords:
+        routing = dict(routing or {})
+        policy = routing.pop("workspace_policy", None) or {}
+        return cls(**routing, workspace_policy_order=tuple(policy.get("order") or ()),
+                   workspace_policy_values=dict(policy.get("values") or {}))
+
+
 @cache
 def diagnostics_data() -> dict[str, Any]:
     with data_path("routing_diagnostics.yaml").open(encoding="utf-8") as fh:
@@ -56,9 +78,10 @@ def diagnostics_data() -> dict[str, Any]:
     return data
 
 
-def reject_unsupported_filters(body: Mapping[str, Any]) -> None:
+def reject_unsupported_filters(body: Mapping[str, Any], words: RoutingWords | None = None) -> None:
     """400 ``validation_error`` listing every unsupported routing filter in ``provider`` and ``routing``
     (requestRouting.ts L236-290: per source, the first spelling present with a non-null value)."""
+    words = words or RoutingWords()
     details = []
     for source in ("provider", "routing"):
         options = body.get(source)
@@ -69,7 +92,7 @@ def reject_unsupported_filters(body: Mapping[str, Any]) -> None:
             if spelling is not None:
                 details.append(
                     {
-                        "message": message,
+                        "message": message.replace(BASE_GATEWAY_NAME, words.gateway_name),
                         "path": [source, spelling],
                         "keyword": "unsupported_routing_filter",
                         "params": {"field": field_name},
@@ -115,6 +138,26 @@ def _boolean(value: Any) -> bool | None:
     return None
 
 
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_RADIX = {"0x": 16, "0o": 8, "0b": 2}
+
+
+def js_number(text: str) -> float:
+    """JavaScript's ``Number(string)``: blank is 0, hex/octal/binary literals, Infinity; else NaN."""
+    text = text.strip(JS_WHITESPACE)
+    if not text:
+        return 0.0
+    if text in ("Infinity", "+Infinity", "-Infinity"):
+        return math.copysign(math.inf, -1.0 if text.startswith("-") else 1.0)
+    base = _RADIX.get(text[:2].lower())
+    if base is not None:
+        try:
+            return float(int(text[2:], base)) if text[2:].isalnum() else math.nan
+        except ValueError:
+            return math.nan
+    return float(text) if _DECIMAL.fullmatch(text) else math.nan
+
+
 def price_cap(value: Any) -> float | None:
     """routing.ts L345-352 (readPriceCapNumber): a finite number, or a string JavaScript reads as one."""
     if isinstance(value, bool):
@@ -122,7 +165,7 @@ def price_cap(value: Any) -> float | None:
     if isinstance(value, int | float):
         return float(value) if math.isfinite(value) else None
     if isinstance(value, str):
-        number = string_to_number(value)
+        number = js_number(value)
         return number if math.isfinite(number) else None
     return None
 
@@ -204,9 +247,20 @@ class ProviderPreferences:
         )
 
 
-def workspace_policy(model: Model, preferences: ProviderPreferences, after: int) -> dict[str, Any]:
-    """workspacePolicy.ts L513-533: the diagnostics object (no workspace policy, default team settings)."""
+def workspace_policy(model: Model, preferences: ProviderPreferences, after: int,
+                     words: RoutingWords | None = None) -> dict[str, Any]:
+    """workspacePolicy.ts L513-533: the diagnostics object (no workspace policy, default team settings); a
+    release may name other keys, in its order, and other values."""
     data = diagnostics_data()["workspace_policy"]
+    policy = _base_workspace_policy(model, preferences, after, data)
+    if words is None or not (words.workspace_policy_order or words.workspace_policy_values):
+        return policy
+    merged = {**policy, **words.workspace_policy_values}
+    return {key: merged[key] for key in words.workspace_policy_order or merged}
+
+
+def _base_workspace_policy(model: Model, preferences: ProviderPreferences, after: int,
+                           data: dict[str, Any]) -> dict[str, Any]:
     return {
         "resolvedModel": model.gateway_id,
         **{k: data[k] for k in ("allowedApiModels", "providerAllowlist", "providerAllowlistConfigured",
@@ -225,25 +279,26 @@ class RoutingResult:
     workspace_policy: dict[str, Any]
 
 
-def route(model: Model, preferences: ProviderPreferences) -> RoutingResult:
+def route(model: Model, preferences: ProviderPreferences, words: RoutingWords | None = None) -> RoutingResult:
     """The model's OCR providers after the caller's filters (workspacePolicy.ts L560-600)."""
+    words = words or RoutingWords()
     after = [
         offer
         for offer in model.ocr_offers
         if (not preferences.only or offer.provider in preferences.only) and offer.provider not in preferences.ignore
     ]
-    policy = workspace_policy(model, preferences, len(after))
+    policy = workspace_policy(model, preferences, len(after), words)
     if not after:
         raise validation_error(
             [
                 {
-                    "message": NO_PROVIDERS_MESSAGE,
+                    "message": words.no_providers_message,
                     "path": ["provider"],
-                    "keyword": "no_providers_after_workspace_policy_filter",
+                    "keyword": words.no_providers_keyword,
                     "params": policy,
                 }
             ],
-            description=NO_PROVIDERS_MESSAGE,
+            description=words.no_providers_message,
             error_operational_kind="request_provider_filter_no_match",
             routing_diagnostics={"workspacePolicy": policy},
         )

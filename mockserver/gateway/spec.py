@@ -37,4 +37,18 @@ def load_spec(path: Path | None = None) -> LoadedSpec:
     source = (path or spec_path()).resolve()
     with source.open(encoding="utf-8") as fh:
         document = yaml.safe_load(fh)
-    return LoadedSpec(path=source, document=document, openapi=OpenAPI.from_dict(document, config=_BODY_ONLY))
+    return spec_from_document(document, source)
+
+
+def spec_from_document(document: dict[str, Any], path: Path) -> LoadedSpec:
+    """A spec already read (a release's, patched); ``path`` names where it comes from."""
+    return LoadedSpec(path=path, document=document, openapi=OpenAPI.from_dict(document, config=_BODY_ONLY))
+
+
+@cache
+def release_spec(name: str) -> LoadedSpec:
+    """The request schema of a gateway release (built once per process)."""
+    from mockserver.gateway.release import load_release
+
+    release = load_release(name)
+    return spec_from_document(release.openapi, release.openapi_path)

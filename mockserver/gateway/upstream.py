@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol
 
+import orjson
+
 from mockserver.gateway.errors import GatewayError
 from mockserver.gateway.ids import sha256_of_text
 
@@ -24,10 +26,25 @@ class OcrCall:
     gateway_model: str
     provider: str
     upstream_model: str
-    image: str  # as sent upstream
+    image: str | None  # as sent upstream; None when the request gave a document instead
     language: str | None
     body: Mapping[str, Any]
     headers: Mapping[str, str]
+    document: Mapping[str, Any] | None = None  # the request's document (2026-08), verbatim
+    provider_request: Mapping[str, Any] = field(default_factory=dict)  # the body the provider receives
+    error_body_cap: int | None = None  # how much of a failed call's body the gateway reads (None: all)
+
+    @property
+    def source(self) -> str:
+        """What was read, as text: the image, else the document (for the default answer's digest)."""
+        if self.image is not None:
+            return self.image
+        return orjson.dumps(self.document, option=orjson.OPT_SORT_KEYS).decode()
+
+    @property
+    def input_name(self) -> str:
+        """Which input the request used: ``image`` or ``document.<type>``."""
+        return "image" if self.document is None else f"document.{self.document.get('type')}"
     routing_diagnostics: Mapping[str, Any] = field(default_factory=dict)  # shown on a provider failure
 
 
@@ -36,6 +53,14 @@ class Page:
     markdown: str
     images: list[Any] = field(default_factory=list)
     dimensions: dict[str, int] | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)  # other provider fields (index, blocks, tables...)
+
+    def to_json(self, position: int) -> dict[str, Any]:
+        """The page as the provider (Mistral) returns it; ``index`` defaults to its position."""
+        fields = {key: value for key, value in self.extra.items() if key != "index"}
+        page = {"index": self.extra.get("index", position), "markdown": self.markdown, "images": self.images,
+                "dimensions": self.dimensions}
+        return {**page, **fields}
 
 
 @dataclass(frozen=True)
@@ -43,6 +68,7 @@ class UpstreamDocument:
     """The provider's answer."""
 
     pages: list[Page]
+    document_annotation: Any = None  # None: the provider gave none
     model: str | None = None  # the model the provider names in its answer; None: the slug asked for
 
     @property
@@ -96,7 +122,7 @@ DEFAULT_DIMENSIONS = {"dpi": 200, "height": 2200, "width": 1700}
 
 def default_page(call: OcrCall) -> Page:
     """A page whose text depends only on the model, the image and the language."""
-    digest = sha256_of_text(call.gateway_model, call.image, call.language or "")
+    digest = sha256_of_text(call.gateway_model, call.source, call.language or "")
     markdown = (
         f"# Mock OCR document {digest[:8]}\n\n"
         f"This page was read by {call.gateway_model} (the aistats-ocr-mock default answer).\n\n"

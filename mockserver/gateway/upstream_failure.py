@@ -142,6 +142,22 @@ def _error_code(value: Any) -> str | None:
     return truncated(text)
 
 
+TRUNCATED_SUFFIX = "...[upstream error body truncated]"
+
+
+def read_capped(failure: ProviderError, body_cap: int | None) -> tuple[ProviderError, bool]:
+    """The failure as a gateway that reads at most ``body_cap`` bytes of the body sees it (2026-08:
+    execute/index.ts 101, 286-344): a longer body is cut, is then no JSON, so its error fields are unknown."""
+    if body_cap is None or failure.payload is None:
+        return failure, False
+    text = failure.payload if isinstance(failure.payload, str) else orjson.dumps(failure.payload).decode()
+    raw = text.encode("utf-8", "surrogatepass")
+    if len(raw) <= body_cap:
+        return failure, False
+    cut = raw[:body_cap].decode("utf-8", "replace")
+    return ProviderError(status=failure.status, payload=cut), True
+
+
 def _text(value: Any) -> str | None:
     return truncated(value) if isinstance(value, str) else None
 
@@ -180,13 +196,18 @@ def summary_of(payload: Any) -> dict[str, str | None]:
 
 
 def upstream_failure(
-    failure: ProviderError, provider: str, model: str, routing_diagnostics: dict[str, Any]
+    failure: ProviderError, provider: str, model: str, routing_diagnostics: dict[str, Any],
+    body_cap: int | None = None,
 ) -> GatewayError:
     """The gateway's answer to one failed provider call on ``model`` (the gateway model id).
 
     Every upstream failure carries ``routing_diagnostics`` (execute/guards.ts L451, L487). The error
-    fields are read from a JSON ``payload`` as the gateway reads them; the script's own fields win."""
+    fields are read from a JSON ``payload`` as the gateway reads them; the script's own fields win.
+    ``body_cap``: the most of the provider's body the release reads (None: all of it); a longer body is cut,
+    no longer JSON, and its preview is the cut text's with the gateway's suffix."""
+    failure, cut = read_capped(failure, body_cap)
     derived = summary_of(failure.payload)
+    preview = f"{truncated(failure.payload) or ''}{TRUNCATED_SUFFIX}" if cut else _preview(failure.payload)
     sample = {
         "provider": provider,
         "type": "upstream_non_2xx",
@@ -195,7 +216,7 @@ def upstream_failure(
         "upstream_error_message": truncated(failure.message) or derived["message"],
         "upstream_error_description": truncated(failure.description) or derived["description"],
         "upstream_error_param": truncated(failure.param) or derived["param"],
-        "upstream_payload_preview": _preview(failure.payload),
+        "upstream_payload_preview": preview,
         "retryable": _rules()["retryable"],
     }
     extra: dict[str, Any] = {

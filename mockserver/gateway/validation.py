@@ -17,7 +17,9 @@ import orjson
 
 from mockserver.gateway.body_schema import BodySchema, CompiledBodySchema, ReferenceBodySchema
 from mockserver.gateway.jsvalues import short_length
+from mockserver.gateway.refinements import check_rules, refinement_details
 from mockserver.gateway.spec import LoadedSpec
+from mockserver.gateway.unions import LAST, union_detail
 
 Detail = dict[str, Any]
 
@@ -81,14 +83,25 @@ class BodyValidator:
     ``reference=True`` asks ``OpenAPI.validate_request`` on every call instead (slow, for comparison).
     """
 
-    def __init__(self, spec: LoadedSpec, schema_name: str = "OcrRequest", *, reference: bool = False) -> None:
+    def __init__(
+        self,
+        spec: LoadedSpec,
+        schema_name: str = "OcrRequest",
+        *,
+        reference: bool = False,
+        refinements: tuple[str, ...] = (),
+    ) -> None:
         self._spec = spec
+        self._refinements = check_rules(refinements)
         self._schema = spec.schema(schema_name)
         self._engine: BodySchema = ReferenceBodySchema(spec) if reference else CompiledBodySchema(spec)
 
     def validate(self, body: Any) -> list[Detail]:
         errors = self.schema_errors(body)
-        return self.details(errors) if errors else []
+        details = self.details(errors) if errors else []
+        if self._refinements:
+            details += refinement_details(body, self._refinements, details)
+        return details
 
     def schema_errors(self, body: Any) -> list[Any]:
         """openapi-core's findings (jsonschema ``ValidationError``s), before translation."""
@@ -98,14 +111,25 @@ class BodyValidator:
         """The gateway's details for openapi-core's errors: the one place errors are translated."""
         seen: set[tuple[str, ...]] = set()
         details: list[Detail] = []
+        typed = {  # a wrong type, or a number that is not whole (zod's aborting .int())
+            tuple(e.absolute_path)
+            for e in errors
+            if e.validator == "type" and not (_int_check(e) and float(e.instance).is_integer())
+        }
         for error in errors:
-            for detail in self._translate(error):
+            if error.validator not in ("type", "enum") and tuple(error.absolute_path) in typed:
+                continue  # a wrong type aborts the value's other checks (zod)
+            if error.validator == "type" and _int_check(error) and float(error.instance).is_integer():
+                continue  # a whole number in a double is an int to JavaScript; too big is reported by maximum
+            found = union_detail(error, self.details) if error.validator == "oneOf" else self._translate(error)
+            for detail in found if isinstance(found, list) else [found]:
                 identity = (detail["keyword"], *map(str, detail["path"]))
                 if identity not in seen:  # openapi-core reports a null twice (nullable, then type)
                     seen.add(identity)
                     details.append(detail)
-        # zod walks an object's shape in declaration order; at one path the type issue comes before its checks
-        details.sort(key=lambda d: (self._order(d["path"]), d["keyword"] != "invalid_type"))
+        # zod walks an object's shape in declaration order; at one path the type issue comes before its checks, and
+        # a strict object's unknown keys come after its fields
+        details.sort(key=lambda d: (*self._order(d["path"]), _rank(d["keyword"])))
         return details
 
     def _translate(self, error: Any) -> list[Detail]:
@@ -114,16 +138,18 @@ class BodyValidator:
         schema = error.schema
         if keyword == "required":
             missing = error.message.split("'")[1]
-            expected = _expected(self._resolve(schema.get("properties", {}).get(missing, {})))
-            return [_invalid_type(expected, "undefined", [*path, missing])]
+            wanted = self._resolve(schema.get("properties", {}).get(missing, {}))
+            literal = [value for value in wanted.get("enum", []) if value is not None]
+            if len(literal) == 1:  # a zod literal reports a missing value as a wrong value
+                return [_detail(f"Invalid input: expected {orjson.dumps(literal[0]).decode()}", [*path, missing],
+                                "invalid_value")]
+            return [_invalid_type(_expected(wanted), "undefined", [*path, missing])]
         if keyword == "type":
             if "enum" in schema:
                 return []  # z.enum checks membership only: the enum error below is the one issue
-            found = [
-                _invalid_type(
-                    _EXPECTED.get(error.validator_value, error.validator_value), js_type(error.instance), path
-                )
-            ]
+            if _int_check(error):
+                return [_invalid_type("int", "number", path)]
+            found = [_invalid_type(_expected(schema), js_type(error.instance), path)]
             if "minLength" in schema:  # zod 4 still checks the length of anything that has one
                 origin = short_length(error.instance, schema["minLength"])
                 if origin is not None:
@@ -139,6 +165,17 @@ class BodyValidator:
             return [_detail(f"Invalid option: expected one of {listed}", path, "invalid_value")]
         if keyword == "anyOf":  # every option of the union failed on a wrong type (none of them has checks)
             return [_detail("Invalid input", path, "invalid_union")]
+        if keyword == "additionalProperties":  # a strict object (2026-08)
+            extra = [key for key in error.instance if key not in schema.get("properties", {})]
+            quoted = ", ".join(orjson.dumps(key).decode() for key in extra)
+            return [_detail(f"Unrecognized key{'s' if len(extra) > 1 else ''}: {quoted}", path, "unrecognized_keys")]
+        if keyword == "minimum":
+            return [_detail(f"Too small: expected number to be >={error.validator_value}", path, "too_small")]
+        if keyword == "maximum":
+            kind = "int" if schema.get("type") == "integer" else "number"
+            return [_detail(f"Too big: expected {kind} to be <={error.validator_value}", path, "too_big")]
+        if keyword == "pattern" and schema.get("x-zod-format") == "uuid":
+            return [_detail("Invalid UUID", path, "invalid_format")]
         return [_detail(f"Invalid input: {error.message}", path, "custom")]
 
     def _resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
@@ -165,4 +202,17 @@ class BodyValidator:
 
 def _expected(schema: dict[str, Any]) -> str:
     kind = str(schema.get("type", "object"))
+    if kind == "object" and schema.get("additionalProperties") is True:
+        return "record"  # z.record(...)
     return _EXPECTED.get(kind, kind)
+
+
+def _int_check(error: Any) -> bool:
+    """A number refused by ``type: integer``: zod's ``.int()`` check, not a wrong type."""
+    return bool(error.validator_value == "integer" and isinstance(error.instance, int | float)
+                and not isinstance(error.instance, bool))
+
+
+def _rank(keyword: str) -> int:
+    """Among details at one path: the type issue, then the checks, then (an object's) unknown keys."""
+    return 0 if keyword == "invalid_type" else LAST if keyword == "unrecognized_keys" else 1

@@ -176,9 +176,13 @@ class RemoteBackend:
         response.raise_for_status()
         return response.json() if response.content else None
 
-    def check(self) -> None:
-        """Fail early, and clearly, when the mock is not there."""
-        self._call("GET", "/health")
+    def check(self, release: str | None = None) -> None:
+        """Fail early, and clearly, when the mock is not there, or serves another gateway release than asked for."""
+        health = self._call("GET", "/health")
+        served = health.get("gateway_release") if isinstance(health, dict) else None
+        if release is not None and served is not None and served != release:
+            raise ScriptError(f"the mock at {self.url} imitates gateway release {served}, not {release}: start it with "
+                              f"--gateway-release {release} (or OCR_MOCK_GATEWAY_RELEASE)")
 
     def add_script(self, spec: Mapping[str, Any]) -> Json:
         added: Json = self._call("POST", "/scripts", dict(spec))["scripts"][0]

@@ -10,14 +10,16 @@ from typing import Any
 
 import pytest
 
+from mockserver.gateway.release import RELEASE_ENV, UnknownRelease, release_name
+
 DEFAULT_API_KEY = "aistats_v1_sk_pytest_ocrgateway"
 MARKER = "ocr_gateway"
 MARKER_HELP = (
-    "ocr_gateway(fixtures=None, strict=None, allow_defaults=None, seed=None): this test's ocr_gateway: a fixtures "
-    "directory (relative to the test file), strict mode, whether built-in default answers are allowed, the seed "
-    "of scripted delay distributions"
+    "ocr_gateway(fixtures=None, strict=None, allow_defaults=None, seed=None, release=None): this test's ocr_gateway: "
+    "a fixtures directory (relative to the test file), strict mode, whether built-in default answers are allowed, "
+    "the seed of scripted delay distributions, the gateway release imitated (2026-07, 2026-08)"
 )
-MARKER_KEYS = frozenset({"fixtures", "strict", "allow_defaults", "seed"})
+MARKER_KEYS = frozenset({"fixtures", "strict", "allow_defaults", "seed", "release"})
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class GatewayOptions:
     allow_defaults: bool = False
     seed: int | None = None
     api_key: str = DEFAULT_API_KEY
+    release: str | None = None  # the gateway release; None: OCR_MOCK_GATEWAY_RELEASE, else the newest
 
 
 def _bool(text: str) -> bool:
@@ -51,7 +54,11 @@ def add_options(parser: pytest.Parser) -> None:
                     help="fixture files every test starts with [ini ocr_gateway_fixtures]")
     group.addoption("--ocr-gateway-strict", metavar="true|false", type=_bool,
                     help="fail a test on unused scripts and unmatched calls [ini ocr_gateway_strict, default true]")
+    group.addoption("--ocr-gateway-release", metavar="NAME",
+                    help="the gateway release the mock imitates (2026-07, 2026-08) [env OCR_MOCK_GATEWAY_RELEASE, "
+                         "ini ocr_gateway_release, default 2026-08]")
     parser.addini("ocr_gateway_url", "a running mock to drive through its admin API", default=None)
+    parser.addini("ocr_gateway_release", "the gateway release the mock imitates (2026-07, 2026-08)", default=None)
     parser.addini("ocr_gateway_fixtures", "fixture directory every test starts with (relative to this file)",
                   type="paths", default=[])
     parser.addini("ocr_gateway_strict", "fail a test on unused scripts and unmatched calls", type="bool",
@@ -75,7 +82,19 @@ def session_options(config: pytest.Config) -> GatewayOptions:
         allow_defaults=config.getini("ocr_gateway_allow_defaults"),
         seed=int(seed) if seed else None,
         api_key=config.getini("ocr_gateway_api_key"),
+        release=_release(config.getoption("ocr_gateway_release") or os.environ.get(RELEASE_ENV)
+                         or config.getini("ocr_gateway_release") or None),
     )
+
+
+def _release(name: str | None) -> str | None:
+    """A release name checked at session start (an unknown one is a usage error listing the known ones)."""
+    if name is None:
+        return None
+    try:
+        return release_name(name)
+    except UnknownRelease as exc:
+        raise pytest.UsageError(f"ocr_gateway: {exc}") from None
 
 
 def options_for_test(session: GatewayOptions, node: pytest.Item) -> GatewayOptions:
@@ -86,6 +105,8 @@ def options_for_test(session: GatewayOptions, node: pytest.Item) -> GatewayOptio
             raise pytest.UsageError(f"{node.nodeid}: @pytest.mark.ocr_gateway takes the keywords "
                                     f"{', '.join(sorted(MARKER_KEYS))}; got {marker.args} {marker.kwargs}")
         changes: dict[str, Any] = dict(marker.kwargs)
+        if changes.get("release") is not None:
+            changes["release"] = _release(changes["release"])
         if changes.get("fixtures") is not None:
             changes["fixtures"] = node.path.parent / changes["fixtures"]
         options = replace(options, **{key: value for key, value in changes.items() if value is not None})

@@ -40,8 +40,11 @@ class GatewaySession:
         backend: Backend
         if self._remote is not None:
             backend = self._remote
+            if options.release is not None:  # a running mock serves one release: say so if it is another
+                self._remote.check(options.release)
         else:
-            backend = self._local(Settings(fixtures=_directory(options.fixtures)), private=False)
+            settings = Settings(fixtures=_directory(options.fixtures), gateway_release=options.release)
+            backend = self._local(settings, private=False)
         backend.reset()
         gateway = _gateway(backend, options)
         directory = _directory(options.fixtures)
@@ -57,6 +60,7 @@ class GatewaySession:
             if settings.get(key) is not None:
                 settings[key] = Path(settings[key])
         fixtures = settings.pop("fixtures", options.fixtures)
+        settings.setdefault("gateway_release", options.release)
         backend = self._local(Settings(keys=keys, fixtures=fixtures, **settings), private=True)
         api_key = keys[0] if keys and options.api_key not in keys else options.api_key
         return _gateway(backend, options, name=name, api_key=api_key)

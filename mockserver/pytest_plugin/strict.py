@@ -13,6 +13,7 @@ OCR call was answered by a script (or by a default the test allowed).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -62,12 +63,26 @@ def unmatched_calls(calls: Iterable[Call], allow_defaults: bool) -> list[str]:
     for call in calls:
         if call.answered_by != "builtin":
             continue
-        image = call.json.get("image") if isinstance(call.json, dict) else None
-        image_text = image if not isinstance(image, str) or len(image) <= 80 else f"<{len(image)} characters>"
-        lines = [f"{call.method} {call.path} (model {call.model!r}, image {image_text}) matched no script; "
+        lines = [f"{call.method} {call.path} (model {call.model!r}, {_input(call.json)}) matched no script; "
                  f"the built-in default document answered {call.status}. Nearest scripts:", *_nearest(call)]
         problems.append("\n".join(lines))
     return problems
+
+
+def _short(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        value = json.dumps(value)
+    return value if not isinstance(value, str) or len(value) <= 80 else f"<{len(value)} characters>"
+
+
+def _input(body: Any) -> str:
+    """Which input the call read: ``image ...``, or (2026-08) ``document <type> ...``."""
+    body = body if isinstance(body, dict) else {}
+    document = body.get("document")
+    if body.get("image") is None and isinstance(document, dict):
+        value = document.get(str(document.get("type")))
+        return f"document {document.get('type')} {_short(value)}"
+    return f"image {_short(body.get('image'))}"
 
 
 def failure_message(name: str, problems: Sequence[str]) -> str:

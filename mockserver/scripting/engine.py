@@ -158,8 +158,11 @@ async def play(outcome: Outcome | None, call: OcrCall) -> tuple[UpstreamDocument
     if outcome.error is not None:
         raise GatewayError(outcome.error.code, outcome.error.description)
     if outcome.upstream is not None:
-        raise upstream_failure(outcome.upstream, call.provider, call.gateway_model, dict(call.routing_diagnostics))
-    return UpstreamDocument(pages=pages, model=outcome.provider_model), outcome.fault
+        raise upstream_failure(outcome.upstream, call.provider, call.gateway_model, dict(call.routing_diagnostics),
+                               call.error_body_cap)
+    document = UpstreamDocument(pages=pages, document_annotation=outcome.document_annotation,
+                                model=outcome.provider_model)
+    return document, outcome.fault
 
 
 async def sleep_at_least(seconds: float) -> None:
@@ -186,4 +189,5 @@ def _fresh(script: Script) -> Script:
         source=script.source,
         entry=script.entry,
         spec=script.spec,
+        release=script.release,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -103,7 +103,8 @@ def parse_outcome(step: dict[str, Any]) -> Outcome:
     if "pages" in step:
         pages = tuple(
             Page(markdown=page) if isinstance(page, str)
-            else Page(markdown=page["markdown"], images=list(page.get("images", [])), dimensions=page.get("dimensions"))
+            else Page(markdown=page["markdown"], images=list(page.get("images", [])), dimensions=page.get("dimensions"),
+                      extra={k: v for k, v in page.items() if k not in ("markdown", "images", "dimensions")})
             for page in step["pages"]
         )
     elif "text" in step:
@@ -116,7 +117,7 @@ def parse_outcome(step: dict[str, Any]) -> Outcome:
         options: dict[str, Any] = {"type": spec} if isinstance(spec, str) else dict(spec)
         fault = Fault(kind=options.pop("type"), **options)
     return Outcome(pages=pages, error=error, upstream=upstream, fault=fault, delay=_parse_delay(step),
-                   provider_model=step.get("provider_model"))
+                   document_annotation=step.get("document_annotation"), provider_model=step.get("provider_model"))
 
 
 def _parse_delay(step: dict[str, Any]) -> Delay:
@@ -141,7 +142,8 @@ def _step_problems(step: dict[str, Any], source: str, entry: str, prefix: str) -
         problems.append(Problem(source, entry, prefix + "fault", "a fault spoils a document; it cannot go with "
                                                                   "an error or upstream answer"))
     error = step.get("error")
-    if error and "description" not in error and error_table()[error["code"]].description is None:
+    kind = error_table().get(error["code"]) if error else None
+    if error and "description" not in error and kind is not None and kind.description is None:
         problems.append(Problem(source, entry, prefix + "error.description",
                                 f"{error['code']} has no default description; give one"))
     uniform = (step.get("delay") or {}).get("uniform")
@@ -196,8 +198,11 @@ def build_script(
         image_sha256=sha256.lower() if sha256 else None,
         image_media_type=image.get("media_type"),
         image_url=image.get("url"),
+        document_url=match_spec.get("document_url"),
+        file_id=match_spec.get("file_id"),
     )
-    script = Script(id=script_id, model=spec["model"], match=match, source=source, entry=entry, spec=spec)
+    script = Script(id=script_id, model=spec["model"], match=match, source=source, entry=entry, spec=spec,
+                    release=spec.get("release"))
     if "sequence" in spec:
         script.sequence = [(parse_outcome(step), step.get("times", 1)) for step in spec["sequence"]]
         script.then = parse_outcome(spec["then"]) if "then" in spec else None
@@ -299,3 +304,17 @@ def check_models(fixtures: FixtureSet, ocr_models: Iterable[str]) -> list[Proble
         if model not in known
     ]
     return problems
+
+
+def for_release(fixtures: FixtureSet, release: str, known: Iterable[str]) -> tuple[FixtureSet, list[Problem]]:
+    """The scripts used under ``release`` (a script that names another release is left out), and a problem
+    for each script naming a release that does not exist."""
+    known = set(known)
+    problems = [
+        Problem(script.source, script.entry, "release", f"unknown gateway release {script.release!r}; known: "
+                f"{', '.join(sorted(known))}")
+        for script in fixtures.scripts
+        if script.release is not None and script.release not in known
+    ]
+    kept = [script for script in fixtures.scripts if script.release in (None, release)]
+    return replace(fixtures, scripts=kept), problems

@@ -43,10 +43,13 @@ class Match:
     image_sha256: str | None = None
     image_media_type: str | None = None
     image_url: str | None = None
+    document_url: str | None = None  # a glob, for a {type: document_url} document
+    file_id: str | None = None  # a glob, for a {type: file} document
 
     @property
     def specificity(self) -> int:
-        singles = (self.language, self.image_sha256, self.image_media_type, self.image_url)
+        singles = (self.language, self.image_sha256, self.image_media_type, self.image_url, self.document_url,
+                   self.file_id)
         return sum(value is not None for value in singles) + len(self.body) + len(self.headers)
 
     def mismatches(self, facts: RequestFacts) -> list[Mismatch]:
@@ -63,15 +66,22 @@ class Match:
                 secret = name.lower() in SECRET_HEADERS  # never copy a key into the journal
                 found.append(Mismatch(f"headers.{name.lower()}", REDACTED if secret else expected,
                                       REDACTED if secret and got is not None else got))
+        image = facts.image_input  # the name shown: the input the request used
         if self.image_sha256 is not None and facts.image_sha256 != self.image_sha256:
-            found.append(Mismatch("image.sha256", self.image_sha256, facts.image_sha256))
+            found.append(Mismatch(f"{image}.sha256", self.image_sha256, facts.image_sha256))
         if self.image_media_type is not None and facts.image_media_type != self.image_media_type:
-            found.append(Mismatch("image.media_type", self.image_media_type, facts.image_media_type))
-        if self.image_url is not None and not (
-            facts.image_url is not None and fnmatch.fnmatchcase(facts.image_url, self.image_url)
-        ):
-            found.append(Mismatch("image.url", self.image_url, facts.image_url))
+            found.append(Mismatch(f"{image}.media_type", self.image_media_type, facts.image_media_type))
+        if self.image_url is not None and not _glob(facts.image_url, self.image_url):
+            found.append(Mismatch(f"{image}.url", self.image_url, facts.image_url))
+        if self.document_url is not None and not _glob(facts.document_field("document_url"), self.document_url):
+            found.append(Mismatch("document.document_url", self.document_url, facts.document_field("document_url")))
+        if self.file_id is not None and not _glob(facts.document_field("file_id"), self.file_id):
+            found.append(Mismatch("document.file_id", self.file_id, facts.document_field("file_id")))
         return found
+
+
+def _glob(value: str | None, pattern: str) -> bool:
+    return value is not None and fnmatch.fnmatchcase(value, pattern)
 
 
 def _lookup(body: Mapping[str, Any], path: str) -> Any:
@@ -93,8 +103,29 @@ class RequestFacts:
         self.call = call
 
     @cached_property
+    def _image(self) -> str | None:
+        """The image read: the ``image`` field, or a ``{type: image_url}`` document's URL (string or ``url``)."""
+        if self.call.image is not None:
+            return self.call.image
+        document = self.call.document or {}
+        if document.get("type") != "image_url":
+            return None
+        value = document.get("image_url")
+        value = value.get("url") if isinstance(value, Mapping) else value
+        return value if isinstance(value, str) else None
+
+    @property
+    def image_input(self) -> str:
+        return "image" if self.call.image is not None or self.call.document is None else "document.image_url"
+
+    def document_field(self, name: str) -> str | None:
+        value = (self.call.document or {}).get(name)
+        return value if isinstance(value, str) else None
+
+    @cached_property
     def _image_digest(self) -> tuple[str, bytes] | None:
-        return image_digest(self.call.image)  # (sha256, first bytes): a large image is never held decoded
+        image = self._image  # (sha256, first bytes): a large image is never held decoded
+        return image_digest(image) if image is not None else None
 
     @property
     def image_sha256(self) -> str | None:
@@ -108,5 +139,5 @@ class RequestFacts:
 
     @property
     def image_url(self) -> str | None:
-        image = self.call.image
-        return None if data_url_payload(image) is not None else image
+        image = self._image
+        return None if image is None or data_url_payload(image) is not None else image

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from mockserver.gateway.upstream import Fault, Page
 from mockserver.gateway.upstream_failure import ProviderError
@@ -58,6 +59,7 @@ class Outcome:
     upstream: ProviderError | None = None
     fault: Fault | None = None
     delay: Delay = field(default_factory=Delay)
+    document_annotation: Any = None  # the provider's, with the pages (None: none)
     provider_model: str | None = None  # the model the provider names (mistral/endpoints/ocr.ts L91)
 
     @property

@@ -13,13 +13,14 @@ from openapi_core.validation.response.validators import V30ResponseValidator
 
 from mockserver.gateway.body_schema import BodyRequest
 from mockserver.gateway.catalog import Catalog, ProviderOffer
-from mockserver.gateway.errors import GatewayError
+from mockserver.gateway.errors import ErrorTable, GatewayError
 from mockserver.gateway.ids import new_generation_id
-from mockserver.gateway.pipeline import Timings, success_body
+from mockserver.gateway.pipeline import Timings, provider_call, success_body
 from mockserver.gateway.pricing import pricing_breakdown
+from mockserver.gateway.release import Release
 from mockserver.gateway.routing import default_routing_diagnostics
 from mockserver.gateway.spec import LoadedSpec
-from mockserver.gateway.upstream import OcrCall, UpstreamDocument, default_page
+from mockserver.gateway.upstream import UpstreamDocument, default_page
 from mockserver.gateway.upstream_failure import upstream_failure
 from mockserver.scripting.loader import FixtureSet, Problem
 from mockserver.scripting.outcomes import Outcome
@@ -52,7 +53,8 @@ def answer_problems(spec: LoadedSpec, status: int, body: Any, headers: Mapping[s
     return problems
 
 
-def _answer(outcome: Outcome, model_id: str, catalog: Catalog) -> tuple[int, dict[str, Any], dict[str, str]] | None:
+def _answer(outcome: Outcome, model_id: str, catalog: Catalog,
+            release: Release) -> tuple[int, dict[str, Any], dict[str, str]] | None:
     model = catalog.models.get(model_id)
     offers: list[ProviderOffer] = [
         offer
@@ -63,15 +65,7 @@ def _answer(outcome: Outcome, model_id: str, catalog: Catalog) -> tuple[int, dic
         return None  # reported by check_models, or an answer the catalog never lets through
     offer = offers[0]
     assert offer.upstream_model is not None and offer.usd_per_1000_pages is not None
-    call = OcrCall(
-        gateway_model=model_id,
-        provider=offer.provider,
-        upstream_model=offer.upstream_model,
-        image=SAMPLE_IMAGE,
-        language=None,
-        body={},
-        headers={},
-    )
+    call = provider_call(release, model_id, offer.provider, offer.upstream_model, {"image": SAMPLE_IMAGE}, {})
     generation_id = new_generation_id()
     error: GatewayError | None = None
     if outcome.error is not None:
@@ -79,16 +73,25 @@ def _answer(outcome: Outcome, model_id: str, catalog: Catalog) -> tuple[int, dic
     elif outcome.upstream is not None:
         assert model is not None
         diagnostics = default_routing_diagnostics(model, offer)
-        error = upstream_failure(outcome.upstream, offer.provider, model_id, diagnostics)
+        error = upstream_failure(outcome.upstream, offer.provider, model_id, diagnostics, call.error_body_cap)
     if error is not None:
-        return error.status, error.envelope(generation_id), {**error.headers(), "Cache-Control": "no-store"}
+        table = ErrorTable(release.errors)
+        if error.code not in table.kinds:
+            problem = f"{error.code} is not an error of release {release.name}"
+            return 500, {"error": error.code, "description": problem}, {}
+        headers = {**table.headers(error), "Cache-Control": "no-store"}
+        return table[error.code].status, table.envelope(error, generation_id), headers
     pages = list(outcome.pages) if outcome.pages is not None else [default_page(call)]
-    document = UpstreamDocument(pages=pages, model=outcome.provider_model)
-    pricing = pricing_breakdown(len(pages), offer.usd_per_1000_pages)
-    return 200, success_body(generation_id, call, document, pricing, Timings(0, 0)), {"Cache-Control": "no-store"}
+    document = UpstreamDocument(pages=pages, document_annotation=outcome.document_annotation,
+                                model=outcome.provider_model)
+    billing_ms = 0 if release.get("success", "billing_timestamps") else None
+    pricing = pricing_breakdown(len(pages), offer.usd_per_1000_pages, billing_ms)
+    body = success_body(generation_id, call, document, pricing, Timings(0, 0), release)
+    return 200, body, {"Cache-Control": "no-store"}
 
 
-def rendering_problems(fixtures: FixtureSet, catalog: Catalog, spec: LoadedSpec) -> list[Problem]:
+def rendering_problems(fixtures: FixtureSet, catalog: Catalog, spec: LoadedSpec, release: Release) -> list[Problem]:
+    """Every scripted answer rendered as ``release`` sends it, checked against ``spec`` (the release's)."""
     answers: list[tuple[str, str, str, Outcome]] = []
     for script in fixtures.scripts:
         outcomes = [script.outcome] if script.outcome is not None else [o for o, _ in script.sequence]
@@ -101,7 +104,7 @@ def rendering_problems(fixtures: FixtureSet, catalog: Catalog, spec: LoadedSpec)
     ]
     problems = []
     for source, entry, model, outcome in answers:
-        rendered = _answer(outcome, model, catalog)
+        rendered = _answer(outcome, model, catalog, release)
         if rendered is None:
             continue
         status, body, headers = rendered

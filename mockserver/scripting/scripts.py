@@ -28,6 +28,7 @@ class Script:
     entry: str = "script"  # where it was declared, for messages: scripts[2] (invoice)
     spec: dict[str, Any] = field(default_factory=dict)  # as declared, for listings
     calls: int = 0
+    release: str | None = None  # used only under this gateway release (None: every release)
 
     @property
     def remaining(self) -> int | None:

@@ -78,6 +78,7 @@ def admin_routes(mock: Mock) -> list[BaseRoute]:
     async def health(request: Request) -> Response:
         return _json(200, {
             "status": "ok",
+            "gateway_release": mock.release.name,
             "uptime_s": round(time.monotonic() - started, 3),
             "scripts": len(mock.engine.scripts()),
             "fixtures": str(mock.settings.fixtures) if mock.settings.fixtures else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,11 +15,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mockserver.gateway.behaviour import behaviour
 from mockserver.gateway.exchange import Exchange
 from mockserver.gateway.headers import FetchHeaders
 from mockserver.gateway.parsing import InvalidJson, form_kind, media_type, parse_json, parse_urlencoded
-from mockserver.gateway.reading import ClientDisconnect, PayloadTooLarge, declared_length, read_limited, read_multipart
+from mockserver.gateway.reading import (
+    BodyLimit,
+    ClientDisconnect,
+    PayloadTooLarge,
+    declared_length,
+    read_limited,
+    read_multipart,
+)
 from mockserver.mock import Mock
 from mockserver.settings import Settings
 from mockserver.web.admin import admin_routes
@@ -29,25 +36,25 @@ from mockserver.web.paths import ExactPaths
 log = logging.getLogger("ocr_mock")
 
 CLIENT_CLOSED = 499  # the journal's status for a request whose client left before sending its body
-WELCOME: str = behaviour()["welcome"]
 
 __all__ = ["Settings", "create_app"]
 
 
-async def _read_body(request: Request, limit: int) -> Any:
+async def _read_body(request: Request, limits: BodyLimit, forms: Mapping[str, Any]) -> Any:
     """The body as the gateway reads it (before/guards.ts L320-332): a Content-Type that contains a form
     type is read as a form (``Request.formData()``, which refuses a body whose media type is not that
-    form type: invalid_json), anything else as JSON."""
+    form type: invalid_json), anything else as JSON; at most the release's limit for its content type."""
     content_type = request.headers.get("content-type")
+    limit = limits.for_type(content_type)
     kind = form_kind(content_type)
     if kind is None:
         return parse_json(await read_limited(request, limit))
     if media_type(content_type) == "application/x-www-form-urlencoded":
-        return parse_urlencoded(await read_limited(request, limit))
+        return parse_urlencoded(await read_limited(request, limit), forms)
     if media_type(content_type) != "multipart/form-data":
         raise InvalidJson()
     try:
-        return await read_multipart(request, limit)
+        return await read_multipart(request, limit, forms)
     except (PayloadTooLarge, ClientDisconnect):
         raise
     except Exception:  # python-multipart raises several types for a broken multipart body
@@ -68,7 +75,10 @@ def _loggable(value: str) -> str:
 def create_app(settings: Settings | None = None, mock: Mock | None = None) -> Starlette:
     """The mock gateway as an ASGI app (``mock`` lets a caller keep a handle on its state)."""
     mock = mock or Mock(settings)
-    limit = mock.settings.max_body_bytes
+    release = mock.release
+    limits = BodyLimit(mock.settings.max_body_bytes, release.body_limit(False), release.body_limit(True))
+    cors = release.cors_headers
+    forms = release.get("forms")
 
     def finish(request: Request, status: int, elapsed_ms: float, exchange: Exchange | None = None,
                response_body: Any = None) -> None:
@@ -88,30 +98,31 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
     async def ocr(request: Request) -> Response:
         started = time.perf_counter()
         try:
-            answer = await mock.gateway.ocr(FetchHeaders(request.headers.items()), lambda: _read_body(request, limit))
+            fetch_headers = FetchHeaders(request.headers.items())
+            answer = await mock.gateway.ocr(fetch_headers, lambda: _read_body(request, limits, forms))
         except ClientDisconnect:  # gone mid-body: nobody to answer; 499 as nginx notes it
             finish(request, CLIENT_CLOSED, (time.perf_counter() - started) * 1000)
             return Response(status_code=CLIENT_CLOSED)
         headers = {**answer.headers, **timing_headers(answer.exchange.server_timing())}
         finish(request, answer.status, answer.elapsed_ms, answer.exchange, answer.body)
-        response = json_response(answer.status, answer.body, headers)
+        response = json_response(answer.status, answer.body, headers, cors=cors)
         if answer.exchange.fault is not None:
             return FaultyResponse(response, answer.exchange.fault)
         return response
 
     async def welcome(request: Request) -> Response:
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        body = {"message": WELCOME, "timestamp": now}
+        body = {"message": release.welcome, "timestamp": now}
         finish(request, 200, 0.0, response_body=body)
         return welcome_response(body)
 
     async def options(request: Request) -> Response:
         finish(request, 204, 0.0)
-        return preflight()
+        return preflight(cors)
 
     async def unknown(request: Request, exc: Exception) -> Response:
         finish(request, 404, 0.0)
-        return not_found(request.scope["path"])
+        return not_found(request.scope["path"], cors)
 
     app = Starlette(
         routes=[

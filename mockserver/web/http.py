@@ -2,7 +2,8 @@
 
 CORS headers are added only under ``/v1`` (routes/v1/index.ts L24-46): ``GET /`` and a 404 outside
 ``/v1`` carry none. Only the OCR pipeline's answers carry ``Cache-Control: no-store`` and
-Server-Timing (after/http.ts L12-15; core/error-handler.ts L653-656).
+Server-Timing (after/http.ts L12-15; core/error-handler.ts L653-656). The CORS headers are the
+release's (``Release.cors_headers``); ``CORS_HEADERS`` are the base release's.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from starlette.responses import Response
 from mockserver.gateway.behaviour import behaviour
 
 CORS_HEADERS: dict[str, str] = dict(behaviour()["cors_headers"])
-GATEWAY_HEADERS = {**CORS_HEADERS, "Cache-Control": "no-store"}
 NOT_FOUND_BODY = b"404 Not Found"
 NOT_FOUND_TYPE = "text/plain; charset=UTF-8"
 
@@ -26,12 +26,15 @@ def under_v1(path: str) -> bool:
     return path == "/v1" or path.startswith("/v1/")
 
 
-def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
+def json_response(
+    status: int, body: Any, headers: Mapping[str, str] | None = None, *, cors: Mapping[str, str] = CORS_HEADERS
+) -> Response:
     """An OCR pipeline answer: JSON, CORS, ``Cache-Control: no-store``, and ``headers``."""
+    base = {**cors, "Cache-Control": "no-store"}
     return Response(
         orjson.dumps(body),
         status_code=status,
-        headers={**GATEWAY_HEADERS, **headers} if headers else GATEWAY_HEADERS,
+        headers={**base, **headers} if headers else base,
         media_type="application/json",
     )
 
@@ -41,13 +44,13 @@ def welcome_response(body: Any) -> Response:
     return Response(orjson.dumps(body, option=orjson.OPT_INDENT_2), status_code=200, media_type="application/json")
 
 
-def not_found(path: str) -> Response:
-    headers = {**CORS_HEADERS, "Content-Type": NOT_FOUND_TYPE} if under_v1(path) else {"Content-Type": NOT_FOUND_TYPE}
+def not_found(path: str, cors: Mapping[str, str] = CORS_HEADERS) -> Response:
+    headers = {**cors, "Content-Type": NOT_FOUND_TYPE} if under_v1(path) else {"Content-Type": NOT_FOUND_TYPE}
     return Response(NOT_FOUND_BODY, status_code=404, headers=headers)
 
 
-def preflight() -> Response:
-    return Response(status_code=204, headers=CORS_HEADERS)
+def preflight(cors: Mapping[str, str] = CORS_HEADERS) -> Response:
+    return Response(status_code=204, headers=dict(cors))
 
 
 def timing_headers(server_timing: str) -> dict[str, str]:

@@ -148,7 +148,7 @@ def _gateway(cls: type[Gateway], **overrides: Any) -> ASGIApp:
     mock = Mock(Settings())
     base = mock.gateway
     parts = {"keys": base.keys, "catalog": base.catalog, "validator": base.validator, "upstream": base.upstream,
-             **overrides}
+             "release": base.release, **overrides}
     mock.gateway = cls(**parts)
     return create_app(mock=mock)
 
