@@ -12,7 +12,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from contract_tests.oracle import NotJson, Verdict, parse_body
 from contract_tests.redact import Redactor
-from contract_tests.reference import contract
+from contract_tests.reference import contract, use_release
 from mockserver.gateway.auth import BEARER, HTTP_WHITESPACE
 from mockserver.gateway.reading import ClientDisconnect, PayloadTooLarge, read_limited
 from mockserver.proxy import answers
@@ -191,7 +191,8 @@ class Proxy:
     def record(self, incoming: Incoming, received: Received) -> None:
         if self.recorder is None or incoming.verdict is None:
             return
-        recording = recording_for(incoming.body, incoming.verdict, received.status, received.body)
+        recording = recording_for(incoming.body, incoming.verdict, received.status, received.body,
+                                  self.config.release)
         if recording is None:
             return
         try:
@@ -221,6 +222,7 @@ def _redacted(finding: Finding, redact: Redactor) -> Finding:
 
 
 def create_proxy_app(config: ProxyConfig, recorder: Recorder | None = None) -> Starlette:
+    config = replace(config, release=use_release(config.release))  # the suite's oracle judges by this release
     proxy = Proxy(config, recorder)
     proxy_checks()  # load the suite's checks and contract now, not on the first request
     contract()

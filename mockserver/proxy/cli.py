@@ -14,14 +14,8 @@ from types import FrameType
 
 import click
 
-from mockserver.proxy.config import (
-    DEFAULT_RELEASE,
-    DEFAULT_TARGET_TIMEOUT_S,
-    RELEASES,
-    ProxyConfig,
-    RecordMode,
-    key_from_env,
-)
+from mockserver.gateway.release import DEFAULT_RELEASE, RELEASE_ENV, UnknownRelease, known_releases, release_name
+from mockserver.proxy.config import DEFAULT_TARGET_TIMEOUT_S, ProxyConfig, RecordMode, key_from_env
 from mockserver.settings import DEFAULT_JOURNAL_LIMIT
 
 LIVE_ENV = "OCR_CONTRACT_LIVE"  # contract_tests.config.LIVE_ENV: one switch for both commands
@@ -52,8 +46,9 @@ def _amount(ctx: click.Context, param: click.Parameter, value: str | None) -> De
                                                     "(default: only its SHA-256 is kept)")
 @click.option("--api-key-env", metavar="NAME", help="Replace the client's bearer key with the key in this "
                                                     "environment variable (never the key itself)")
-@click.option("--gateway-release", type=click.Choice(RELEASES), default=DEFAULT_RELEASE, show_default=True,
-              help="The release whose contract the answers are checked against")
+@click.option("--gateway-release", envvar=RELEASE_ENV, metavar="NAME",
+              help=f"The release whose contract the answers are checked against ({', '.join(known_releases())}) "
+                   f"[default: {DEFAULT_RELEASE}]")
 @click.option("--target-timeout", type=click.FloatRange(min=0, min_open=True), default=DEFAULT_TARGET_TIMEOUT_S,
               show_default=True, metavar="SECONDS", help="Seconds to wait for the target's answer")
 @click.option("--live", is_flag=True, help=f"Allow a non-loopback (live, billed) target; also {LIVE_ENV}=1")
@@ -66,7 +61,7 @@ def _amount(ctx: click.Context, param: click.Parameter, value: str | None) -> De
 @click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning",
                                                                                   "error"]))
 def proxy(target: str, host: str, port: int, record_dir: Path | None, record_mode: str, record_images: bool,
-          api_key_env: str | None, gateway_release: str, target_timeout: float, live: bool,
+          api_key_env: str | None, gateway_release: str | None, target_timeout: float, live: bool,
           budget_usd: Decimal | None, journal_limit: int, admin_token: str | None, log_level: str) -> None:
     """Forward the gateway's routes to --target, check every answer against the contract, optionally record."""
     import uvicorn
@@ -87,6 +82,9 @@ def proxy(target: str, host: str, port: int, record_dir: Path | None, record_mod
         parsed = Target.from_option(target)
         parsed.check_allowed(live)
         api_key = key_from_env(api_key_env)
+        gateway_release = release_name(gateway_release)
+    except UnknownRelease as exc:
+        raise click.BadParameter(str(exc), param_hint="--gateway-release") from None
     except (UnsafeTarget, ValueError) as exc:
         raise click.UsageError(str(exc)) from None
     config = ProxyConfig(target=parsed, api_key=api_key, record_dir=record_dir, record_mode=RecordMode(record_mode),

@@ -11,10 +11,6 @@ from typing import TYPE_CHECKING
 
 from mockserver.settings import DEFAULT_JOURNAL_LIMIT, DEFAULT_MAX_BODY_BYTES
 
-# The gateway releases the proxy can check against. Only the July release has an oracle so far; a
-# release added here needs its contract (contract_tests) first.
-RELEASES = ("2026-07",)
-DEFAULT_RELEASE = RELEASES[0]
 DEFAULT_TARGET_TIMEOUT_S = 60.0
 
 if TYPE_CHECKING:  # contract_tests.safety loads schemathesis: not for `ocr-mock serve`
@@ -35,7 +31,7 @@ class ProxyConfig:
     record_images: bool = False
     target_timeout_s: float = DEFAULT_TARGET_TIMEOUT_S
     budget_usd: Decimal | None = None
-    release: str = DEFAULT_RELEASE
+    release: str | None = None  # the gateway release to check against (None: OCR_MOCK_GATEWAY_RELEASE, else the newest)
     journal_limit: int = DEFAULT_JOURNAL_LIMIT
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     admin_token: str | None = None

@@ -29,6 +29,7 @@ from contract_tests.oracle import NotJson, Verdict, parse_body
 from contract_tests.redact import Redactor
 from mockserver.gateway.ids import sha256_of_text
 from mockserver.gateway.images import data_url_payload, image_as_sent, image_bytes, image_digest
+from mockserver.gateway.release import load_release
 from mockserver.gateway.upstream_failure import summary_of
 from mockserver.proxy.config import RecordMode
 from mockserver.scripting.loader import ANSWER_KEYS, fixture_schema, read_document
@@ -36,8 +37,8 @@ from mockserver.scripting.sniff import sniff_media_type
 
 log = logging.getLogger("ocr_mock.proxy")
 
-# request fields, besides model and image, that change what the provider reads (matched by body path)
-EXTRA_INPUTS = ("document",)
+# besides model and image, a request is identified by the fields its release sends to the provider: language
+# when the release echoes it, ``document`` and the release's provider fields (matched by body path)
 # answers the mock gives by itself, whatever the scripts say: never recorded
 DERIVED_ERRORS = frozenset({"unauthorised", "invalid_json", "validation_error", "model_required",
                             "payload_too_large"})
@@ -57,6 +58,7 @@ class Recording:
     match: dict[str, Any]
     step: dict[str, Any]
     image: bytes | None = None  # the decoded image, for --record-images
+    release: str | None = None  # the gateway release that answered: the script is used under it only
 
 
 def slug(text: str) -> str:
@@ -73,7 +75,10 @@ def _scripted_errors() -> frozenset[str]:
     return frozenset(codes) - DERIVED_ERRORS
 
 
-def _page(page: Mapping[str, Any]) -> str | dict[str, Any]:
+def _page(page: Mapping[str, Any], position: int) -> str | dict[str, Any]:
+    extra = {key: value for key, value in page.items() if key not in ("markdown", "images", "dimensions", "index")}
+    if page.get("index", position) != position:
+        extra["index"] = page["index"]
     markdown = page.get("markdown")
     text = markdown if isinstance(markdown, str) else ""
     out: dict[str, Any] = {"markdown": text}
@@ -85,6 +90,7 @@ def _page(page: Mapping[str, Any]) -> str | dict[str, Any]:
     images = page.get("images")
     if isinstance(images, list) and images:
         out["images"] = images
+    out.update(extra)  # the provider's other page fields (blocks, tables...), as it gave them
     return text if set(out) == {"markdown"} else out
 
 
@@ -101,13 +107,18 @@ def _page_count(body: Mapping[str, Any]) -> int:
 
 
 def success_step(body: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The pages of a 200: from ``upstream_response`` when the request asked for it, else the text split
-    into as many pages as were priced (the gateway joins pages with a blank line)."""
+    """The pages of a 200: the body's own (2026-08), or ``upstream_response``'s when the request asked for it,
+    else the text split into as many pages as were priced (the gateway joins pages with a blank line)."""
     upstream = body.get("upstream_response")
     raw = upstream.get("rawResponse") if isinstance(upstream, dict) else None
-    pages = raw.get("pages") if isinstance(raw, dict) else None
+    pages = body.get("pages")
+    if not isinstance(pages, list):
+        pages = raw.get("pages") if isinstance(raw, dict) else None
     if isinstance(pages, list) and pages and all(isinstance(page, dict) for page in pages):
-        return {"pages": [_page(page) for page in pages]}
+        step: dict[str, Any] = {"pages": [_page(page, index) for index, page in enumerate(pages)]}
+        if body.get("document_annotation") is not None:
+            step["document_annotation"] = body["document_annotation"]
+        return step
     text = body.get("text")
     if not isinstance(text, str):
         return None
@@ -157,7 +168,8 @@ def answer_step(status: int, body: Any) -> dict[str, Any] | None:
     return None
 
 
-def recording_for(request_body: bytes, verdict: Verdict, status: int, answer: bytes) -> Recording | None:
+def recording_for(request_body: bytes, verdict: Verdict, status: int, answer: bytes,
+                  release: str | None = None) -> Recording | None:
     """What to record of one exchange, or None (not recordable: see the module's docstring)."""
     if not verdict.judged or verdict.broken or verdict.model is None:
         return None
@@ -188,14 +200,16 @@ def recording_for(request_body: bytes, verdict: Verdict, status: int, answer: by
         identity = ""
     else:
         return None
-    language = request.get("language")
+    rules = load_release(release)
+    language = request.get("language") if "language" in (rules.get("request", "echoed_fields") or ()) else None
     if isinstance(language, str):
         match["language"] = language
-    extras = {name: request[name] for name in EXTRA_INPUTS if name in request}
+    inputs = ("document", *(rules.get("request", "provider_fields") or ()))
+    extras = {name: request[name] for name in inputs if name in request}
     if extras:
         match["body"] = extras
     key = sha256_of_text(verdict.model, identity, str(language), orjson.dumps(extras).decode())
-    return Recording(verdict.model, f"{slug(verdict.model)}-{key[:12]}", match, step, decoded)
+    return Recording(verdict.model, f"{slug(verdict.model)}-{key[:12]}", match, step, decoded, rules.name)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -278,7 +292,9 @@ class Recorder:
                 return False
             candidate = [dict(s) for s in scripts]
             if existing is None:
-                candidate.append({"id": recording.script_id, "model": recording.model, "match": match, **step})
+                release = {"release": recording.release} if recording.release else {}
+                candidate.append({"id": recording.script_id, "model": recording.model, **release, "match": match,
+                                  **step})
             else:
                 index = scripts.index(existing)
                 candidate[index] = {**existing, **step} if upgrade else _appended(existing, step)
@@ -340,8 +356,9 @@ def _richer(step: dict[str, Any], script: dict[str, Any]) -> bool:
 
 def _appended(script: dict[str, Any], step: dict[str, Any]) -> dict[str, Any]:
     """``record-mode all``: a repeat turns the script's answer into a sequence, in the order answered."""
+    answer_keys = (*ANSWER_KEYS, "document_annotation")
     steps = list(script["sequence"]) if "sequence" in script else [
-        {key: script[key] for key in ANSWER_KEYS if key in script}
+        {key: script[key] for key in answer_keys if key in script}
     ]
-    head = {key: value for key, value in script.items() if key not in (*ANSWER_KEYS, "sequence")}
+    head = {key: value for key, value in script.items() if key not in (*answer_keys, "sequence")}
     return {**head, "sequence": [*steps, step]}
