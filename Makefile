@@ -12,7 +12,7 @@ FUZZ_SECONDS ?= 600
 SOAK_SECONDS ?= 60
 SOAK_CLIENTS ?= 64
 
-.PHONY: serve test contract bench lint typecheck clean docker-smoke fuzz fuzz-atheris fuzz-schemathesis soak
+.PHONY: serve test contract bench lint typecheck clean docker-smoke fuzz fuzz-atheris fuzz-schemathesis soak dist
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,13 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The wheel and the sdist a user installs (pip install dist/aistats_ocr_mock-*.whl); the wheel is built from the
+# sdist, so a broken sdist fails here.
+DIST ?= dist
+dist: $(STAMP)
+	rm -f $(DIST)/aistats_ocr_mock-*
+	$(BIN)/python -m build --outdir $(DIST) .
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -145,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--no-contract", dest="contract", action="store_false", help="skip the suite's speed")
     parser.add_argument("--no-plugin", dest="plugin", action="store_false", help="skip the plugin's overhead")
+    parser.add_argument("--no-install", dest="install", action="store_false",
+                        help="skip what installing the package costs a pytest run (bench/pytest_overhead.py)")
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds, args.warmup, args.rounds, args.cold_runs = 2.0, 1.0, 1, 2
@@ -215,6 +217,14 @@ def main(argv: list[str] | None = None) -> int:
         print("[pytest plugin overhead]", flush=True)
         results.plugin = plugin_costs(tests=150 if not args.quick else 40, repeats=3 if not args.quick else 1)
         print(f"    {results.plugin}", flush=True)
+
+    if args.install:
+        from . import pytest_overhead
+
+        print("[pytest: what installing the package costs]", flush=True)
+        started_install = time.perf_counter()
+        install = pytest_overhead.measure(runs=15 if not args.quick else 3, fixture_runs=7 if not args.quick else 1)
+        pytest_overhead.write(args.output, pytest_overhead.markdown(install, time.perf_counter() - started_install))
 
     results.machine.append(("load average after", " ".join(Path("/proc/loadavg").read_text().split()[:3])))
     results.elapsed_s = time.perf_counter() - started

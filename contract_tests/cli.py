@@ -1,7 +1,7 @@
 """``ocr-mock contract``: run the conformance suite from the command line. Exit 0 pass, 1 findings, 2 bad usage.
 
 This module imports only click and the option table, so ``ocr-mock serve`` does not pay for loading
-schemathesis; the runner is imported when the command runs.
+schemathesis; the runner is imported when the command runs, and only with the ``[contract]`` extra installed.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from . import extra
 from .config import OPTIONS, Option, config_from
 
 _TYPES: dict[str, Any] = {
@@ -48,6 +49,9 @@ def _with_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--quiet", is_flag=True, help="No progress line")
 def contract(quiet: bool, **values: Any) -> None:
     """Check a target (default: the in-process mock) against the gateway contract and report each departure."""
+    if extra.missing():
+        click.echo(f"ocr-mock contract: {extra.INSTALL_HINT}", err=True)
+        raise SystemExit(2)
     from .reporting import write_reports
     from .reporting.console import ProgressLine, summary
     from .runner import run_suite

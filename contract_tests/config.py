@@ -72,7 +72,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("--checks", "list", "Only these checks (comma-separated)", "NAMES"),
     Option("--exclude-checks", "list", "Skip these checks (comma-separated)", "NAMES"),
     Option("--phases", "list", f"Phases to run (comma-separated) [default: {','.join(PHASES)}]", "NAMES"),
-    Option("--budget-usd", "decimal", "Spending cap for network targets [default: 0.05]", "USD"),
+    Option("--budget-usd", "decimal", "Spending cap of a --live run [default: 0.05]; a local target is not capped",
+           "USD"),
     Option(
         "--rate-limit", "str", "Requests per time unit, e.g. 5/s or 100/m [default: none; 2/s for live targets]", "RATE"
     ),
@@ -112,6 +113,8 @@ def config_from(values: dict[str, Any]) -> RunConfig:
         kwargs[option.field] = value
     if os.environ.get(LIVE_ENV, "").lower() in ("1", "true", "yes"):
         kwargs["live"] = True
+    if "budget_usd" in kwargs and not kwargs.get("live"):
+        raise ValueError("--budget-usd caps --live runs only: a local target is free, so it is not capped")
     unknown_phases = set(kwargs.get("phases", ())) - set(PHASES)
     if unknown_phases:
         raise ValueError(f"unknown phases: {', '.join(sorted(unknown_phases))}; choose from {', '.join(PHASES)}")

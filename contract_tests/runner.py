@@ -81,13 +81,14 @@ def run_suite(config: RunConfig, *, app: Any = None, progress: Progress | None =
     schema = load_schema(key, request_timeout=config.request_timeout, rate_limit=rate)
     schema.app = app if target.in_process else None
     operation = ocr_operation(schema)
-    budget = Budget(None if target.in_process else config.budget_usd)  # the mock costs nothing; still counted
+    capped = config.live and not target.in_process  # only the live gateway bills; local runs are counted, not capped
+    budget = Budget(config.budget_usd if capped else None)
     guard = Guard(target, budget, record_limit=HAR_LIMIT if config.har else 0)
     result = RunResult(
         target=target.label,
         seed=seed,
         checks={check.name: CheckTally(check.name, check.description) for check in checks},
-        budget_usd=None if target.in_process else float(config.budget_usd),
+        budget_usd=float(config.budget_usd) if capped else None,
         redact=Redactor([key]),
     )
     run = _Run(

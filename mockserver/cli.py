@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 from types import FrameType
 
@@ -24,6 +25,7 @@ from mockserver.scripting.loader import FixtureError
 from mockserver.settings import DEFAULT_JOURNAL_LIMIT, DEFAULT_MAX_BODY_BYTES, Settings
 from mockserver.web.app import create_app
 
+_option = partial(click.option, show_envvar=True)  # serve --help shows each option's environment variable
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
@@ -37,6 +39,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class _BadUsage(click.ClickException):
+    exit_code = 2  # as click's own option errors
+
+
+def _port(value: int) -> int:
+    """A TCP port; anything else is refused in one line (click's range error comes with the usage text)."""
+    if not 0 <= value <= 65535:
+        raise _BadUsage(f"--port {value}: a port is a number from 0 to 65535 (0 picks a free one)")
+    return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="aistats-ocr-mock")
 def main() -> None:
@@ -44,33 +57,34 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, envvar="OCR_MOCK_HOST")
-@click.option("--port", default=8080, show_default=True, type=int, envvar="OCR_MOCK_PORT")
-@click.option("--spec", type=_FILE, envvar="OCR_MOCK_SPEC", help="OpenAPI document [default: the bundled one]")
-@click.option("--fixtures", type=_DIR, envvar="OCR_MOCK_FIXTURES",
+@_option("--host", default="127.0.0.1", show_default=True, envvar="OCR_MOCK_HOST")
+@_option("--port", default=8080, show_default=True, type=int, envvar="OCR_MOCK_PORT",
+              callback=lambda ctx, param, value: _port(value), help="0: any free port")
+@_option("--spec", type=_FILE, envvar="OCR_MOCK_SPEC", help="OpenAPI document [default: the bundled one]")
+@_option("--fixtures", type=_DIR, envvar="OCR_MOCK_FIXTURES",
               help="Fixtures directory [default: the bundled fixtures]")
-@click.option("--no-fixtures", is_flag=True, help="Serve without fixture files (built-in default answers only)")
-@click.option("--reload", "reload_fixtures", is_flag=True, envvar="OCR_MOCK_RELOAD",
+@_option("--no-fixtures", is_flag=True, help="Serve without fixture files (built-in default answers only)")
+@_option("--reload", "reload_fixtures", is_flag=True, envvar="OCR_MOCK_RELOAD",
               help="Reload the fixtures when a file changes")
-@click.option("--catalog", type=_FILE, envvar="OCR_MOCK_CATALOG",
+@_option("--catalog", type=_FILE, envvar="OCR_MOCK_CATALOG",
               help="Model catalog YAML [default: the bundled catalog]")
-@click.option("--keys", "keys_file", type=_FILE, envvar="OCR_MOCK_KEYS",
+@_option("--keys", "keys_file", type=_FILE, envvar="OCR_MOCK_KEYS",
               help="YAML file of accepted keys; without keys every well-formed key is accepted")
-@click.option("--key", "keys", multiple=True, envvar="OCR_MOCK_KEY",
+@_option("--key", "keys", multiple=True, envvar="OCR_MOCK_KEY",
               help="An accepted key (repeatable; env: space-separated)")
-@click.option("--journal-limit", default=DEFAULT_JOURNAL_LIMIT, show_default=True, type=click.IntRange(min=1),
+@_option("--journal-limit", default=DEFAULT_JOURNAL_LIMIT, show_default=True, type=click.IntRange(min=1),
               envvar="OCR_MOCK_JOURNAL_LIMIT", help="Journal entries kept (the oldest are dropped)")
-@click.option("--max-body-bytes", default=DEFAULT_MAX_BODY_BYTES, show_default=True, type=click.IntRange(min=1),
+@_option("--max-body-bytes", default=DEFAULT_MAX_BODY_BYTES, show_default=True, type=click.IntRange(min=1),
               envvar="OCR_MOCK_MAX_BODY_BYTES", help="Larger request bodies get 413 payload_too_large")
-@click.option("--gateway-release", envvar=RELEASE_ENV, metavar="NAME",
-              help=f"The gateway release to imitate ({', '.join(known_releases())}) [default: {DEFAULT_RELEASE}]")
-@click.option("--admin-token", envvar="OCR_MOCK_ADMIN_TOKEN",
+@_option("--gateway-release", envvar=RELEASE_ENV, metavar="NAME",
+         help=f"The gateway release to imitate ({', '.join(known_releases())}) [default: {DEFAULT_RELEASE}]")
+@_option("--admin-token", envvar="OCR_MOCK_ADMIN_TOKEN",
               help="Token for /_mock/ (required when not bound to loopback)")
-@click.option("--log-level", default="info", show_default=True, envvar="OCR_MOCK_LOG_LEVEL",
+@_option("--log-level", default="info", show_default=True, envvar="OCR_MOCK_LOG_LEVEL",
               type=click.Choice(["debug", "info", "warning", "error"]))
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1), envvar="OCR_MOCK_WORKERS",
+@_option("--workers", default=1, show_default=True, type=click.IntRange(min=1), envvar="OCR_MOCK_WORKERS",
               help="Worker processes; with more than one, scripts, keys and the journal live in a shared SQLite file")
-@click.option("--state-file", type=click.Path(dir_okay=False, path_type=Path), envvar="OCR_MOCK_STATE_FILE",
+@_option("--state-file", type=click.Path(dir_okay=False, path_type=Path), envvar="OCR_MOCK_STATE_FILE",
               help="The shared state's SQLite file, emptied at start [default with --workers: a temporary file]")
 def serve(
     host: str,
@@ -192,27 +206,34 @@ def fixtures() -> None:
 
 
 @fixtures.command("check")
-@click.argument("directory", type=_DIR, required=False)
+@click.argument("paths", type=click.Path(exists=True, path_type=Path), nargs=-1)
 @click.option("--catalog", type=_FILE, envvar="OCR_MOCK_CATALOG", help="Model catalog YAML")
 @click.option("--spec", type=_FILE, envvar="OCR_MOCK_SPEC", help="OpenAPI document")
 @click.option("--gateway-release", envvar=RELEASE_ENV, metavar="NAME",
               help=f"Check the answers as this release renders them [default: {DEFAULT_RELEASE}]")
-def fixtures_check(directory: Path | None, catalog: Path | None, spec: Path | None,
-                   gateway_release: str | None) -> None:
-    """Check a fixtures directory [default: the bundled fixtures]: every problem, with file, entry and field,
-    the rendered answers validated against the selected release's document."""
-    directory = directory or fixtures_dir()
+def fixtures_check(
+    paths: tuple[Path, ...], catalog: Path | None, spec: Path | None, gateway_release: str | None
+) -> None:
+    """Check fixture directories or files [default: the bundled fixtures]: every problem, by file, with its line,
+    entry and field; the rendered answers validated against the selected release's document."""
     release = _release(gateway_release)
-    try:
-        mock = Mock(Settings(fixtures=directory, catalog=catalog, spec=spec, gateway_release=release))
-    except FixtureError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{len(exc.problems)} problem(s) in {directory}", err=True)
+    mock = _build(Settings(fixtures=None, catalog=catalog, spec=spec, gateway_release=release))
+    total = 0
+    for path in paths or (fixtures_dir(),):
+        checked, problems = mock.check_fixtures(path)
+        for source in dict.fromkeys(problem.source for problem in problems):
+            mine = [problem for problem in problems if problem.source == source]
+            click.echo(f"{source}: {len(mine)} problem{'s' if len(mine) != 1 else ''}", err=True)
+            for problem in sorted(mine, key=lambda problem: problem.line or 0):
+                click.echo(f"  {problem}", err=True)
+        total += len(problems)
+        if not problems:
+            click.echo(f"{path} (gateway release {release}): {len(checked.files)} files, {len(checked.scripts)} "
+                       f"scripts, {len(checked.defaults)} defaults, {len(checked.keys)} keys: ok")
+        else:
+            click.echo(f"{len(problems)} problem(s) in {path}", err=True)
+    if total:
         sys.exit(1)
-    scripts = mock.engine.fixtures
-    click.echo(f"{directory} (gateway release {release}): {len(scripts.files)} files, {len(scripts.scripts)} scripts, "
-               f"{len(scripts.defaults)} defaults, {len(scripts.keys)} keys: ok")
 
 
 main.add_command(contract)

@@ -8,7 +8,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import watchfiles
 import yaml
 
 from mockserver.gateway.catalog import catalog_from_document, load_catalog
@@ -23,7 +22,9 @@ from mockserver.scripting.loader import (
     Problem,
     check_models,
     for_release,
+    locate,
     read_directory,
+    read_file,
     structural_problems,
 )
 from mockserver.scripting.render_check import rendering_problems
@@ -41,6 +42,8 @@ class Mock:
         self.catalog = (load_catalog(self.settings.catalog) if self.settings.catalog
                         else catalog_from_document(self.release.catalog, self.release.folder))
         self.spec = load_spec(self.settings.spec) if self.settings.spec else release_spec(self.release.name)
+        if self.settings.spec is not None:
+            self.spec.openapi  # noqa: B018 - a spec of the user's is checked now, not at the first rendered answer
         self._file_keys = _load_keys_file(self.settings.keys_file)
         fixtures = self.load_fixtures()
         closed = bool(self.settings.keys_file or self.settings.keys)
@@ -78,14 +81,20 @@ class Mock:
         directory = directory or self.settings.fixtures
         if directory is None:
             return FixtureSet()
-        fixtures, problems = read_directory(directory)
+        fixtures, problems = self.check_fixtures(directory)
+        if problems:
+            raise FixtureError(problems)
+        return fixtures
+
+    def check_fixtures(self, path: Path) -> tuple[FixtureSet, list[Problem]]:
+        """A fixtures directory or one fixture file: what is valid, and every problem, with its line."""
+        directory = path if path.is_dir() else path.parent
+        fixtures, problems = read_directory(path) if path.is_dir() else read_file(path)
         fixtures, found = for_release(fixtures, self.release.name, known_releases())
         problems += found
         problems += check_models(fixtures, self.ocr_models)
         problems += rendering_problems(fixtures, self.catalog, self.spec, self.release)
-        if problems:
-            raise FixtureError(problems)
-        return fixtures
+        return fixtures, locate(problems, directory)
 
     def _key_records(self, fixtures: FixtureSet) -> list[dict[str, Any]]:
         return [*records_from_keys(self.settings.keys), *self._file_keys, *fixtures.keys]
@@ -136,6 +145,8 @@ def _load_keys_file(path: Path | None) -> list[dict[str, Any]]:
 def watch_fixtures(mock: Mock, directory: Path) -> threading.Event:
     """``--reload``: reload on every change, in a daemon thread; set the returned event to stop. A broken edit
     keeps the last good set serving (``Mock.reload`` logs why and shows it in ``/_mock/health``)."""
+    import watchfiles  # here: only --reload needs it
+
     stop = threading.Event()
 
     def run() -> None:

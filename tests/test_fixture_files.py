@@ -51,40 +51,76 @@ def test_check_passes_on_the_bundled_fixtures() -> None:
     assert result.stdout.strip().endswith("1 files, 6 scripts, 0 defaults, 0 keys: ok")
 
 
-EXPECTED_PROBLEMS = [
-    "a-structure.yaml: scripts[0] (no-model): 'model' is a required property",
-    "a-structure.yaml: scripts[1] (bad-status): upstream.status: 200 is less than the minimum of 400",
-    "a-structure.yaml: scripts[2] (unknown-field): Additional properties are not allowed ('colour' was unexpected)",
-    "a-structure.yaml: scripts[3] (bad-fault): fault: 'explode' is not one of ['drop', 'truncate', 'dribble']",
-    "b-semantics.yaml: scripts[0] (two-answers): text: give one answer, not pages and text",
-    "b-semantics.yaml: scripts[2] (escaping-file): match.image.file: '../../../etc/passwd' is outside the fixtures "
-    "directory",
-    "b-semantics.yaml: scripts[3] (missing-file): match.image.file: no such file: images/nope.png",
-    "b-semantics.yaml: scripts[4] (sequence-and-times): times: with a sequence, put this in a step (or in 'then')",
-    "b-semantics.yaml: scripts[5] (backwards-uniform): delay.uniform: min_ms is above max_ms",
-    "b-semantics.yaml: scripts[6] (fault-with-error): fault: a fault spoils a document; it cannot go with an error "
-    "or upstream answer",
-    "d-keys.yaml: keys[0]: key: not a gateway key (aistats_v1_sk_<kid>_<secret>)",
-    "d-keys.yaml: keys[1]: balance_usd: 'lots' is not of type 'number'",
-    "e-duplicate.yaml: scripts[1] (twice): id: the id is already used in e-duplicate.yaml",
-    "b-semantics.yaml: scripts[1] (unknown-model): model: 'acme/ocr-9' is not an OCR model the catalog serves, so "
-    "no request ever reaches this script",
-    "e-duplicate.yaml: defaults.acme/none: 'acme/none' is not an OCR model the catalog serves, so no request ever "
-    "gets this default",
-]
+EXPECTED = {
+    "a-structure.yaml": [
+        "a-structure.yaml:3: scripts[0] (no-model): 'model' is a required property",
+        "a-structure.yaml:7: scripts[1] (bad-status): upstream.status: 200 is less than the minimum of 400",
+        "a-structure.yaml:11: scripts[2] (unknown-field): colour: Additional properties are not allowed ('colour' was "
+        "unexpected)",
+        "a-structure.yaml:14: scripts[3] (bad-fault): fault: 'explode' is not one of ['drop', 'truncate', 'dribble']",
+        "a-structure.yaml:18: scripts[4] (misspelt): tims: Additional properties are not allowed ('tims' was "
+        "unexpected); did you mean 'times'?",
+    ],
+    "b-semantics.yaml": [
+        "b-semantics.yaml:5: scripts[0] (two-answers): text: give one answer, not pages and text",
+        "b-semantics.yaml:8: scripts[1] (unknown-model): model: 'acme/ocr-9' is not an OCR model the catalog serves, "
+        "so no request ever reaches this script",
+        "b-semantics.yaml:12: scripts[2] (escaping-file): match.image.file: '../../../etc/passwd' is outside the "
+        "fixtures directory",
+        "b-semantics.yaml:16: scripts[3] (missing-file): match.image.file: no such file: images/nope.png",
+        "b-semantics.yaml:20: scripts[4] (sequence-and-times): times: with a sequence, put this in a step (or in "
+        "'then')",
+        "b-semantics.yaml:25: scripts[5] (backwards-uniform): delay.uniform: min_ms is above max_ms",
+        "b-semantics.yaml:29: scripts[6] (fault-with-error): fault: a fault spoils a document; it cannot go with an "
+        "error or upstream answer",
+    ],
+    "c-yaml.yaml": [
+        "c-yaml.yaml:2:1: not readable YAML: found unexpected end of stream (while scanning a quoted scalar that "
+        "starts at 1:41)",
+    ],
+    "d-keys.yaml": [
+        "d-keys.yaml:2: keys[0]: key: not a gateway key (aistats_v1_sk_<kid>_<secret>)",
+        "d-keys.yaml:4: keys[1]: balance_usd: 'lots' is not of type 'number'",
+    ],
+    "e-duplicate.yaml": [
+        "e-duplicate.yaml:4: scripts[1] (twice): id: the id is already used in e-duplicate.yaml",
+        "e-duplicate.yaml:6: defaults.acme/none: 'acme/none' is not an OCR model the catalog serves, so no request "
+        "ever gets this default",
+    ],
+}
+EXPECTED_PROBLEMS = [problem for problems in EXPECTED.values() for problem in problems]
 
 
-def test_check_reports_every_problem_with_file_entry_and_field() -> None:
-    result = subprocess.run([str(OCR_MOCK), "fixtures", "check", str(BROKEN)], capture_output=True, text=True,
-                            timeout=60)
+def check(*paths: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(OCR_MOCK), "fixtures", "check", *map(str, paths)], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_check_reports_every_problem_by_file_with_its_line_entry_and_field() -> None:
+    result = check(BROKEN)
     assert result.returncode == 1
-    lines = result.stderr.strip().splitlines()
-    yaml_line = next(line for line in lines if line.startswith("c-yaml.yaml: not readable YAML: "))
-    assert "line 1, column 41" in yaml_line
-    assert [line for line in lines if line != yaml_line] == [*EXPECTED_PROBLEMS,
-                                                             f"16 problem(s) in {BROKEN}"]
+    expected = []
+    for source, problems in EXPECTED.items():
+        expected += [f"{source}: {len(problems)} problem{'s' if len(problems) != 1 else ''}",
+                     *(f"  {problem}" for problem in problems)]
+    assert result.stderr.splitlines() == [*expected, f"17 problem(s) in {BROKEN}"]
     assert "sk-not-a-gateway-key-secretvalue" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_takes_files_as_well_as_directories() -> None:
+    result = check(BROKEN / "d-keys.yaml", fixtures_dir(), BROKEN / "c-yaml.yaml")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "d-keys.yaml: 2 problems", *(f"  {problem}" for problem in EXPECTED["d-keys.yaml"]),
+        f"2 problem(s) in {BROKEN / 'd-keys.yaml'}",
+        "c-yaml.yaml: 1 problem", *(f"  {problem}" for problem in EXPECTED["c-yaml.yaml"]),
+        f"1 problem(s) in {BROKEN / 'c-yaml.yaml'}",
+    ]
+    assert result.stdout.strip() == f"{fixtures_dir()}: 1 files, 6 scripts, 0 defaults, 0 keys: ok"
+    one = check(fixtures_dir() / "samples.yaml")
+    assert (one.returncode, one.stdout.strip()) == (0, f"{fixtures_dir() / 'samples.yaml'}: 1 files, 6 scripts, "
+                                                       "0 defaults, 0 keys: ok")
 
 
 def test_rendered_answers_are_checked_against_the_spec(tmp_path: Path) -> None:
@@ -97,7 +133,7 @@ def test_rendered_answers_are_checked_against_the_spec(tmp_path: Path) -> None:
     command = [str(OCR_MOCK), "fixtures", "check", str(fixtures), "--spec", str(tmp_path / "strict.yaml")]
     result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
-    assert "one.yaml: scripts[0] (plain): rendered answer: body: 'pages' is a required property" in result.stderr
+    assert "one.yaml:2: scripts[0] (plain): rendered answer: body: 'pages' is a required property" in result.stderr
 
 
 def test_serve_refuses_broken_fixtures_with_the_problems_not_a_traceback() -> None:
@@ -141,7 +177,7 @@ def test_reload_picks_up_edits_and_keeps_the_last_good_set(tmp_path: Path) -> No
         wait_for(lambda: text() == "version two")
         scripts.write_text("scripts:\n  - {id: v3, model: mistral/ocr-3, text: [broken\n")
         wait_for(lambda: http.get("/_mock/health").json()["reload_error"] is not None)
-        assert "scripts.yaml: not readable YAML" in http.get("/_mock/health").json()["reload_error"]
+        assert "scripts.yaml:3:1: not readable YAML" in http.get("/_mock/health").json()["reload_error"]
         assert text() == "version two"
         scripts.unlink()
         wait_for(lambda: not text().startswith("version"))  # deleting the file is a valid (empty) set

@@ -43,7 +43,7 @@ def test_the_wheel_works_from_any_directory(tmp_path: Path) -> None:
     (entry_points,) = [name for name in names if name.endswith("entry_points.txt")]
     registered = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "ocr_gateway = mockserver.pytest_plugin.plugin" in registered.split("[pytest11]", 1)[1]
-    assert "ocr-contract = contract_tests.pytest_plugin" in registered.split("[pytest11]", 1)[1]
+    assert "ocr-contract = contract_tests.pytest_gate" in registered.split("[pytest11]", 1)[1]
 
     installed = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(installed)

@@ -21,7 +21,7 @@ EXAMPLES = {block.splitlines()[0].removeprefix("# "): block for block in blocks(
 
 
 def test_the_guide_has_example_test_files() -> None:
-    assert {"test_first.py", "test_scripting.py", "test_in_process.py"} <= set(EXAMPLES)
+    assert {"test_first.py", "test_scripting.py", "test_in_process.py", "test_intercept.py"} <= set(EXAMPLES)
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))

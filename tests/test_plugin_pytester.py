@@ -234,7 +234,7 @@ def test_a_broken_fixture_directory_stops_the_test_with_its_problems(pytester: p
     result = run(pytester, PASSING, "--ocr-gateway-fixtures", str(pytester.path / "broken"))
     result.assert_outcomes(errors=2)
     result.stdout.fnmatch_lines(["ocr_gateway: the fixtures in */broken have problems:"])
-    assert "bad.yaml: scripts[0]: pages[0]: 1 is not of type 'string'" in result.stdout.str()
+    assert "bad.yaml:2: scripts[0]: pages[0]: 1 is not of type 'string'" in result.stdout.str()
     result.stdout.no_fnmatch_line("*During handling of the above exception*")
 
 

@@ -15,6 +15,7 @@ import pytest
 import yaml
 from starlette.testclient import TestClient
 
+from mockserver import resources
 from mockserver.mock import Mock
 from mockserver.scripting.loader import FixtureError
 from mockserver.settings import Settings
@@ -193,10 +194,10 @@ def test_a_symlink_cannot_take_a_fixture_path_outside_the_directory(tmp_path: Pa
     ]}))
     problems = _problems(fixtures)
     assert problems == [
-        "scripts.yaml: scripts[0] (file-link): match.image.file: 'images/link.png' is outside the fixtures directory",
-        "scripts.yaml: scripts[1] (dir-link): match.image.file: 'linked-dir/secret.png' is outside the fixtures "
+        "scripts.yaml:5: scripts[0] (file-link): match.image.file: 'images/link.png' is outside the fixtures directory",
+        "scripts.yaml:11: scripts[1] (dir-link): match.image.file: 'linked-dir/secret.png' is outside the fixtures "
         "directory",
-        f"scripts.yaml: scripts[2] (absolute): match.image.file: '{outside / 'secret.png'}' is outside the fixtures "
+        f"scripts.yaml:17: scripts[2] (absolute): match.image.file: '{outside / 'secret.png'}' is outside the fixtures "
         "directory",
     ]
 
@@ -208,7 +209,7 @@ def test_yaml_tags_that_build_python_objects_are_refused(tmp_path: Path, where: 
     if where == "fixture file":
         (tmp_path / "evil.yaml").write_text(payload)
         problems = _problems(tmp_path)
-        assert len(problems) == 1 and problems[0].startswith("evil.yaml: not readable YAML: could not determine")
+        assert len(problems) == 1 and problems[0].startswith("evil.yaml:1:10: not readable YAML: could not determine")
     else:
         (tmp_path / "keys.yaml").write_text(payload.replace("scripts:", "keys:"))
         with pytest.raises(FixtureError, match="not readable YAML"):
@@ -222,3 +223,5 @@ def test_every_yaml_load_in_the_package_is_a_safe_one() -> None:
              for line in path.read_text().splitlines() if unsafe.search(line)]
     assert found == []
     assert any("yaml.safe_load(" in path.read_text() for path in SOURCE.rglob("*.py"))
+    # the shipped data files are read by resources.load_yaml, with libyaml's safe loader or the pure-Python one
+    assert resources._FAST_LOADER in (yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))

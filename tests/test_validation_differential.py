@@ -18,6 +18,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
+from mockserver.gateway.body_schema import CONTENT_TYPE, HOST_URL, PATH, body_validator
 from mockserver.gateway.spec import load_spec
 from mockserver.gateway.validation import BodyValidator
 from tests import zod_bodies
@@ -179,3 +180,25 @@ def test_a_spec_without_the_ocr_operation_is_refused_at_start(tmp_path: Path) ->
     moved.write_text(yaml.safe_dump(document, sort_keys=False))
     with pytest.raises(ValueError, match=r"has no POST https://api\.phaseo\.app/v1/ocr"):
         BodyValidator(load_spec(moved))
+
+
+def test_the_fast_validator_is_the_one_openapi_core_builds() -> None:
+    """What openapi-core's request validator builds for the body inside ``validate_request``, asked of it here
+    (the fast path builds the same from the document, without importing openapi-core)."""
+    from openapi_core.templating.media_types.finders import MediaTypeFinder
+
+    validator = SPEC.openapi.request_validator
+    operation = validator.path_finder.find("post", HOST_URL + PATH).operation
+    media_type = MediaTypeFinder(operation / "requestBody" / "content").find(CONTENT_TYPE).media_type
+    theirs = validator.schema_validators_factory.create(
+        validator.spec, media_type / "schema", format_validators=validator.format_validators,
+        extra_format_validators=validator.extra_format_validators,
+        forbid_unspecified_additional_properties=validator.forbid_unspecified_additional_properties,
+        enforce_properties_required=validator.enforce_properties_required,
+    ).validator
+    ours = body_validator(SPEC)
+    assert type(ours) is type(theirs)
+    assert ours.schema == theirs.schema
+    assert set(ours.format_checker.checkers) == set(theirs.format_checker.checkers)
+    for ref in ("#/components/schemas/OcrRequest", "#/components/schemas/ProviderRoutingOptions"):
+        assert ours._resolver.lookup(ref).contents == theirs._resolver.lookup(ref).contents

@@ -7,15 +7,13 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-import yaml
-
-from mockserver.resources import data_path
+from mockserver.resources import data_path, load_yaml
 
 
 @cache
 def behaviour() -> dict[str, Any]:
     with data_path("gateway.yaml").open(encoding="utf-8") as fh:
-        document: dict[str, Any] = yaml.safe_load(fh)
+        document: dict[str, Any] = load_yaml(fh)
     return document
 
 

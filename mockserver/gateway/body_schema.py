@@ -1,25 +1,30 @@
-"""Two ways to ask openapi-core what is wrong with an OCR request body; both yield jsonschema errors.
+"""Two ways to ask what is wrong with an OCR request body, by openapi-core's rules; both yield jsonschema errors.
 
-``CompiledBodySchema`` is the hot path. At start-up it asks openapi-core's own request validator
-(the one ``OpenAPI.validate_request`` uses, with its configuration) to find the operation, the JSON
-media type and its schema, and to build the schema validator for it, exactly as it does inside every
-``validate_request`` call. Per request only that validator runs: no spec traversal, no re-encoding.
+``CompiledBodySchema`` is the hot path. At start-up it builds the validator openapi-core's request validator
+builds for the body of ``POST /v1/ocr`` inside every ``validate_request`` call: the class of openapi-core's
+OAS 3.0 request (write) validators, ``openapi_schema_validator.OAS30WriteValidator``, on the JSON media type's
+schema, with ``$ref`` resolved against the whole document and that class's format checker. It builds it from the
+parsed document, without openapi-core's spec machinery (a quarter of a second to import), so the pytest plugin's
+session starts fast. Per request only that validator runs: no spec traversal, no re-encoding.
+tests/test_validation_differential.py checks that it is openapi-core's own validator, and that it agrees with
+``ReferenceBodySchema`` on generated bodies.
 
-``ReferenceBodySchema`` is ``OpenAPI.validate_request`` itself on a minimal request (1-2 ms a call,
-mostly spec traversal). It stays as the reference the differential test compares against.
+``ReferenceBodySchema`` is ``OpenAPI.validate_request`` itself on a minimal request (1-2 ms a call, mostly
+spec traversal). It stays as the reference the differential test compares against.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from jsonschema.exceptions import ValidationError
-from openapi_core.datatypes import RequestParameters
-from openapi_core.exceptions import OpenAPIError
-from openapi_core.templating.media_types.finders import MediaTypeFinder
-from openapi_core.validation.request.exceptions import InvalidRequestBody
+from openapi_schema_validator import OAS30WriteValidator
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
 
 from mockserver.gateway.spec import LoadedSpec
 
@@ -36,29 +41,64 @@ class BodySchema(Protocol):
 
 
 class CompiledBodySchema:
-    """The body's schema validator, built once by openapi-core from the spec."""
+    """The body's schema validator, built once from the spec as openapi-core builds it."""
 
     def __init__(self, spec: LoadedSpec, method: str = METHOD, path: str = PATH) -> None:
-        validator = spec.openapi.request_validator
-        try:
-            operation = validator.path_finder.find(method, HOST_URL + path).operation
-            media_type = MediaTypeFinder(operation / "requestBody" / "content").find(CONTENT_TYPE).media_type
-        except (OpenAPIError, KeyError) as exc:
-            where = f"{method.upper()} {HOST_URL}{path} with a {CONTENT_TYPE} body"
-            raise ValueError(f"{spec.path}: the spec has no {where} ({exc!r})") from None
-        schema_validator = validator.schema_validators_factory.create(
-            validator.spec,
-            media_type / "schema",
-            format_validators=validator.format_validators,
-            extra_format_validators=validator.extra_format_validators,
-            forbid_unspecified_additional_properties=validator.forbid_unspecified_additional_properties,
-            enforce_properties_required=validator.enforce_properties_required,
-        )
+        self.validator = body_validator(spec, method, path)
         # What ``SchemaValidator.validate`` runs, without the spec lookup it makes to word its exception.
-        self._iter_errors = schema_validator.validator.iter_errors
+        self._iter_errors = self.validator.iter_errors
 
     def errors(self, body: Any) -> list[ValidationError]:
         return list(self._iter_errors(body))
+
+
+def body_validator(spec: LoadedSpec, method: str = METHOD, path: str = PATH) -> Any:
+    """openapi-core's validator of the JSON body of ``method path`` (a jsonschema ``Validator``)."""
+    document = spec.document
+    resolver = Registry().with_resource("", DRAFT202012.create_resource(document)).resolver("")
+    where = f"{method.upper()} {HOST_URL}{path} with a {CONTENT_TYPE} body"
+    try:
+        operation = _resolved(resolver, _path_item(document, path))[method]
+        body = _resolved(resolver, operation["requestBody"])
+        schema = _media_type(_resolved(resolver, body["content"]))["schema"]
+    except (KeyError, TypeError, LookupError) as exc:
+        raise ValueError(f"{spec.path}: the spec has no {where} ({exc!r})") from None
+    while isinstance(schema, dict) and "$ref" in schema:  # as jsonschema_path's SchemaPath.resolve() does
+        resolved = resolver.lookup(schema["$ref"])
+        schema, resolver = resolved.contents, resolved.resolver
+    return OAS30WriteValidator(schema, _resolver=resolver, format_checker=copy.deepcopy(
+        OAS30WriteValidator.FORMAT_CHECKER))
+
+
+def _resolved(resolver: Any, node: Any) -> Any:
+    while isinstance(node, dict) and "$ref" in node:
+        node = resolver.lookup(node["$ref"]).contents
+    return node
+
+
+def _path_item(document: dict[str, Any], path: str) -> Any:
+    """The path item that serves ``path`` under one of the document's servers (literal paths only)."""
+    for server in document.get("servers") or [{"url": "/"}]:
+        prefix = urlsplit(server["url"]).path.rstrip("/")
+        for template, item in document["paths"].items():
+            if prefix + template == path:
+                return item
+    raise LookupError(path)
+
+
+def _media_type(content: dict[str, Any]) -> Any:
+    """The JSON media type, or the wildcard that covers it, as openapi-core's MediaTypeFinder picks it."""
+    kind = CONTENT_TYPE.split("/")[0]
+    for candidate in (CONTENT_TYPE, f"{kind}/*", "*/*"):
+        if candidate in content:
+            return content[candidate]
+    raise LookupError(CONTENT_TYPE)
+
+
+def _request_parameters() -> Any:
+    from openapi_core.datatypes import RequestParameters
+
+    return RequestParameters()
 
 
 @dataclass
@@ -71,7 +111,7 @@ class BodyRequest:
     full_url_pattern: str = HOST_URL + PATH
     method: str = METHOD
     content_type: str = CONTENT_TYPE
-    parameters: RequestParameters = field(default_factory=RequestParameters)
+    parameters: Any = field(default_factory=_request_parameters)
 
 
 class ReferenceBodySchema:
@@ -81,6 +121,8 @@ class ReferenceBodySchema:
         self._openapi = spec.openapi
 
     def errors(self, body: Any) -> list[ValidationError]:
+        from openapi_core.validation.request.exceptions import InvalidRequestBody
+
         # stdlib json, not orjson: it encodes everything the parser accepts (big integers, lone surrogates)
         raw = json.dumps(body).encode()
         try:

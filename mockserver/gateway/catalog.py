@@ -12,11 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mockserver.gateway.behaviour import behaviour
 from mockserver.gateway.errors import GatewayError
-from mockserver.resources import data_path
+from mockserver.resources import data_path, load_yaml
 
 OCR_ENDPOINT = "ocr"
 
@@ -161,7 +159,7 @@ def load_catalog(path: Path | None = None) -> Catalog:
     """The catalog from ``path``, or the bundled one."""
     source = path or data_path("catalog.yaml")
     with source.open(encoding="utf-8") as fh:
-        document = yaml.safe_load(fh)
+        document = load_yaml(fh)
     return catalog_from_document(document, source)
 
 

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import yaml
-
-from mockserver.resources import data_path
+from mockserver.resources import data_path, load_yaml
 
 
 @dataclass(frozen=True)
@@ -87,7 +85,7 @@ class ErrorTable:
 def base_errors() -> ErrorTable:
     """The base (2026-07) table, ``data/errors.yaml``; a release's table is this with its patches."""
     with data_path("errors.yaml").open(encoding="utf-8") as fh:
-        return ErrorTable(yaml.safe_load(fh))
+        return ErrorTable(load_yaml(fh))
 
 
 def error_table() -> dict[str, ErrorKind]:

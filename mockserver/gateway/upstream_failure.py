@@ -10,11 +10,10 @@ from functools import cache
 from typing import Any
 
 import orjson
-import yaml
 
 from mockserver.gateway.errors import GatewayError
 from mockserver.gateway.validation import js_trim
-from mockserver.resources import data_path
+from mockserver.resources import data_path, load_yaml
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ def _covers(statuses: list[int | str], status: int) -> bool:
 @cache
 def _rules() -> dict[str, Any]:
     with data_path("upstream_failures.yaml").open(encoding="utf-8") as fh:
-        rules: dict[str, Any] = yaml.safe_load(fh)
+        rules: dict[str, Any] = load_yaml(fh)
     return rules
 
 

@@ -12,16 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mockserver.pytest_plugin.backends import ScriptError
+    from mockserver.pytest_plugin.callbacks import CallbackCall
     from mockserver.pytest_plugin.calls import Call, Calls
     from mockserver.pytest_plugin.gateway import OcrGateway, ScriptRef
     from mockserver.pytest_plugin.plugin import OcrGatewayFactory
 
 _EXPORTS = {
     "OcrGateway": ".gateway", "ScriptRef": ".gateway", "Call": ".calls", "Calls": ".calls",
-    "ScriptError": ".backends", "OcrGatewayFactory": ".plugin",
+    "ScriptError": ".backends", "OcrGatewayFactory": ".plugin", "CallbackCall": ".callbacks",
 }
 
-__all__ = ["Call", "Calls", "OcrGateway", "OcrGatewayFactory", "ScriptError", "ScriptRef"]
+__all__ = ["Call", "CallbackCall", "Calls", "OcrGateway", "OcrGatewayFactory", "ScriptError", "ScriptRef"]
 
 
 def __getattr__(name: str) -> Any:

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import yaml
@@ -17,9 +17,13 @@ import yaml
 from mockserver.gateway.auth import redact
 from mockserver.pytest_plugin import specs, strict
 from mockserver.pytest_plugin.backends import Backend, ScriptError
+from mockserver.pytest_plugin.callbacks import Callback, CallbackRunner, callback_engine
 from mockserver.pytest_plugin.calls import Call, Calls
 from mockserver.pytest_plugin.options import DEFAULT_API_KEY
 from mockserver.scripting.loader import FixtureError, parse_document
+
+if TYPE_CHECKING:
+    from mockserver.pytest_plugin.intercept import Interceptor
 
 _TRANSPORT_OPTIONS = frozenset({"transport", "verify", "cert", "http1", "http2", "limits", "proxy", "mounts"})
 
@@ -74,6 +78,8 @@ class OcrGateway:
         self.seed = seed
         self._added: list[str] = []
         self._clients: list[httpx.Client] = []
+        self._runners: list[CallbackRunner] = []  # the callbacks of add(callback=...), with their exceptions
+        self._interceptor: Interceptor | None = None
 
     # -- where to send requests ---------------------------------------------------------------------
 
@@ -100,7 +106,8 @@ class OcrGateway:
     def _client_options(self, in_process: bool, kwargs: dict[str, Any]) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.api_key}", **dict(kwargs.pop("headers", None) or {})}
         root = self._backend.in_process_url if in_process else self.url
-        kwargs.setdefault("verify", _ssl_context())
+        if "transport" not in kwargs:  # TLS settings matter only to a transport httpx makes itself
+            kwargs.setdefault("verify", _ssl_context())
         kwargs.setdefault("trust_env", False)  # the mock is never behind the environment's proxy
         return {"base_url": f"{root}/v1", "headers": headers, **kwargs}
 
@@ -147,12 +154,16 @@ class OcrGateway:
         sequence: Sequence[specs.Step] | None = None,
         then: specs.Step | None = None,
         id: str | None = None,
+        callback: Callback | None = None,
     ) -> ScriptRef:
         """Script the answer to the calls for ``model`` that meet the conditions (``match`` in the fixture
         format, or the shorthands ``language``, ``image`` (bytes or a file: its SHA-256), ``image_url`` (a glob),
         ``media_type``, ``body`` (dotted paths), ``headers``). The answer is ``pages`` or ``text``, a gateway
         ``error`` (its code), an ``upstream`` failure (its status), optionally spoiled by a ``fault`` and
-        delayed; or a ``sequence`` of such answers, then ``then``. Without ``times`` it answers every call."""
+        delayed; or a ``sequence`` of such answers, then ``then``. Without ``times`` it answers every call.
+        Or ``callback``: ``fn(call)`` computes each answer (a dict of these keywords, or None for the default
+        document) from ``call.json``, ``call.headers``, ``call.image_bytes``; ``async def`` works too."""
+        __tracebackhide__ = True
         if self.ocr_models is not None and model not in self.ocr_models:
             raise ScriptError(f"{model!r} is not an OCR model of the mock's catalog, so no call would reach this "
                               f"script; the OCR models are: {', '.join(self.ocr_models)}")
@@ -162,8 +173,22 @@ class OcrGateway:
                   "delay_ms": delay_ms, "delay": delay, "per_page_ms": per_page_ms}
         spec = specs.script_spec(model, answer, match=conditions, times=times, sequence=sequence, then=then,
                                  script_id=id or self._caller_id(), seed=self.seed)
-        script = self._backend.add_script(spec)
+        engine = None
+        if callback is not None:
+            answers = {**answer, "sequence": sequence, "then": then}
+            given = [name for name, value in answers.items() if value is not None]
+            if given:
+                raise TypeError(f"add(callback=...) computes the answer (delays included): drop {', '.join(given)}")
+            engine = callback_engine(self._backend)
+        try:
+            script = self._backend.add_script(spec)
+        except ScriptError as exc:
+            raise ScriptError(str(exc)) from None  # raised here: the test's traceback ends at its own add() line
         self._added.append(script["id"])
+        if engine is not None and callback is not None:
+            runner = CallbackRunner(callback, script["id"], self.seed)
+            engine.set_callback(script["id"], runner, getattr(callback, "__qualname__", repr(callback)))
+            self._runners.append(runner)
         return ScriptRef(self, script)
 
     def _caller_id(self) -> str:
@@ -177,6 +202,7 @@ class OcrGateway:
         """Load a fixture file (YAML, the format of ``fixtures/``) for this test: its scripts, key states and
         defaults. Image files are read relative to the file. Its scripts may go unused (strict mode asks that
         only of ``add()``)."""
+        __tracebackhide__ = True
         path = Path(path)
         try:
             document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -208,10 +234,14 @@ class OcrGateway:
         """Give a key an account state (default: ``api_key``'s): a balance in USD (below 1.00 the next call
         is 402), request ``limits`` ({"daily"|"weekly"|"monthly": n}; a spent one is 429), soft-blocked,
         revoked, expired, ``wallet="missing"``. Usage starts from zero. Returns the key."""
+        __tracebackhide__ = True
         key = key or self.api_key
         state = {"balance_usd": balance_usd, "limits": limits, "soft_blocked": soft_blocked, "revoked": revoked,
                  "expired": expired, "wallet": wallet, "name": name}
-        self._backend.put_keys([specs.key_record(key, state)])
+        try:
+            self._backend.put_keys([specs.key_record(key, state)])
+        except ScriptError as exc:
+            raise ScriptError(str(exc)) from None  # raised here: the traceback ends at the test's key() line
         return key
 
     # -- inspecting ---------------------------------------------------------------------------------
@@ -249,10 +279,33 @@ class OcrGateway:
         self._backend.reset()
         self._added.clear()
 
+    def intercept(self, extra_base_urls: Sequence[str] = ()) -> None:
+        """Route calls to the gateway's public base URLs (and ``extra_base_urls``) into this mock, from httpx,
+        requests and ``urllib.request``, until the end of the test (``@pytest.mark.ocr_gateway(intercept=True)``)."""
+        from mockserver.pytest_plugin.intercept import PUBLIC_BASE_URLS, Base, Interceptor, Router
+
+        if self._interceptor is not None:
+            return
+        try:
+            bases = [Base.parse(url) for url in (*PUBLIC_BASE_URLS, *extra_base_urls)]
+        except ValueError as exc:
+            raise ScriptError(str(exc)) from None
+        router = Router(bases, self._backend.in_process_url)
+        self._interceptor = Interceptor(router, self._backend.transport, self._backend.async_transport)
+        self._interceptor.install()
+
+    def refused_calls(self) -> list[str]:
+        """Calls to an intercepted base URL that the mock does not serve (never sent; they fail the test)."""
+        return list(self._interceptor.router.refused) if self._interceptor is not None else []
+
+    def callback_errors(self) -> list[BaseException]:
+        """What the callbacks of ``add(callback=...)`` raised (each call got the gateway's 500)."""
+        return [error for runner in self._runners for error in runner.errors]
+
     def problems(self) -> list[str]:
         """What strict mode would fail this test for, right now."""
         return (strict.unused_scripts(self.scripts(), self._added)
-                + strict.unmatched_calls(self.calls, self.allow_defaults))
+                + strict.unmatched_calls(self.calls, self.allow_defaults, self._added))
 
     def verify(self) -> None:
         """Raise ``AssertionError`` with strict mode's message when there are problems."""
@@ -262,6 +315,8 @@ class OcrGateway:
 
     def close(self) -> None:
         """The end of the test: its clients closed, a private mock stopped (the session's stay)."""
+        if self._interceptor is not None:
+            self._interceptor.uninstall()
         for client in self._clients:
             client.close()
         self._clients.clear()

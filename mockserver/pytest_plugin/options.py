@@ -19,7 +19,11 @@ MARKER_HELP = (
     "a fixtures directory (relative to the test file), strict mode, whether built-in default answers are allowed, "
     "the seed of scripted delay distributions, the gateway release imitated (2026-07, 2026-08)"
 )
-MARKER_KEYS = frozenset({"fixtures", "strict", "allow_defaults", "seed", "release"})
+INTERCEPT_HELP = (
+    "ocr_gateway(intercept=True): route this test's calls to https://api.phaseo.app/v1 (and the eu., us. and "
+    "ocr_gateway_intercept_urls base URLs) into its ocr_gateway, from httpx, requests and urllib.request"
+)
+MARKER_KEYS = frozenset({"fixtures", "strict", "allow_defaults", "seed", "release", "intercept"})
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class GatewayOptions:
     seed: int | None = None
     api_key: str = DEFAULT_API_KEY
     release: str | None = None  # the gateway release; None: OCR_MOCK_GATEWAY_RELEASE, else the newest
+    intercept: bool = False  # route calls to the gateway's public base URLs into the mock (intercept.py)
+    intercept_urls: tuple[str, ...] = ()  # base URLs intercepted besides the public ones
 
 
 def _bool(text: str) -> bool:
@@ -67,6 +73,10 @@ def add_options(parser: pytest.Parser) -> None:
                   default=False)
     parser.addini("ocr_gateway_seed", "seed of scripted delay distributions that have none", default=None)
     parser.addini("ocr_gateway_api_key", "the key ocr_gateway.api_key holds", default=DEFAULT_API_KEY)
+    parser.addini("ocr_gateway_intercept", "route calls to the gateway's public base URLs into the ocr_gateway of "
+                  "each test that uses it", type="bool", default=False)
+    parser.addini("ocr_gateway_intercept_urls", "more base URLs to intercept (one a line), e.g. "
+                  "https://ocr-gateway.internal/v1", type="linelist", default=[])
 
 
 def session_options(config: pytest.Config) -> GatewayOptions:
@@ -84,6 +94,8 @@ def session_options(config: pytest.Config) -> GatewayOptions:
         api_key=config.getini("ocr_gateway_api_key"),
         release=_release(config.getoption("ocr_gateway_release") or os.environ.get(RELEASE_ENV)
                          or config.getini("ocr_gateway_release") or None),
+        intercept=config.getini("ocr_gateway_intercept"),
+        intercept_urls=tuple(config.getini("ocr_gateway_intercept_urls")),
     )
 
 

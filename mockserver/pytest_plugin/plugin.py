@@ -15,23 +15,48 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from mockserver.pytest_plugin import cassettes
-from mockserver.pytest_plugin.options import MARKER_HELP, add_options, options_for_test, session_options
+from mockserver.pytest_plugin.options import (
+    INTERCEPT_HELP,
+    MARKER_HELP,
+    add_options,
+    options_for_test,
+    session_options,
+)
 
 if TYPE_CHECKING:
     from mockserver.pytest_plugin.gateway import OcrGateway
     from mockserver.pytest_plugin.session import GatewaySession
 
 _GATEWAYS = pytest.StashKey[list["OcrGateway"]]()
+_PACKAGE = __name__.split(".")[0]
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     add_options(parser)
     cassettes.add_options(parser)
+    _leave_the_mock_unrewritten(pluginmanager)
+
+
+def _leave_the_mock_unrewritten(pluginmanager: pytest.PytestPluginManager) -> None:
+    """pytest rewrites the asserts of every module of a distribution with a ``pytest11`` entry point, so the whole
+    mock (``mockserver.*``) would be parsed and rewritten when a test first asks for the fixture: about 100 ms of
+    the session start wherever the rewritten bytecode is not cached (``PYTHONDONTWRITEBYTECODE``, read-only
+    site-packages), and nothing gained, since no test reads the mock's internal asserts. pytest has no public way
+    to unmark a package, so this takes ``mockserver`` out of its set of marked names when that set is there as
+    expected, and otherwise leaves pytest alone. Test files and conftests are rewritten as always."""
+    hook = getattr(pluginmanager, "rewrite_hook", None)
+    marked = getattr(hook, "_must_rewrite", None)
+    decided = getattr(hook, "_marked_for_rewrite_cache", None)
+    if isinstance(marked, set) and isinstance(decided, dict):
+        marked.discard(_PACKAGE)
+        for name in [name for name in decided if name == _PACKAGE or name.startswith(f"{_PACKAGE}.")]:
+            del decided[name]
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     config.addinivalue_line("markers", cassettes.MARKER_HELP)
+    config.addinivalue_line("markers", INTERCEPT_HELP)
 
 
 def _register(item: pytest.Item, gateway: OcrGateway) -> None:
@@ -64,6 +89,8 @@ def ocr_gateway(request: pytest.FixtureRequest, _ocr_gateway_session: GatewaySes
     options = options_for_test(_ocr_gateway_session.options, request.node)
     gateway: OcrGateway = _fail_on_error(cassettes.gateway_for, request, _ocr_gateway_session, options)
     _register(request.node, gateway)
+    if options.intercept:
+        _fail_on_error(gateway.intercept, options.intercept_urls)
     yield gateway
     gateway.close()
 
@@ -129,13 +156,38 @@ def ocr_gateway_factory(request: pytest.FixtureRequest,
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
-    """Strict mode: after a test that passed, its gateways must have been used exactly as scripted."""
-    result = yield
-    messages = [_strict_message(gateway) for gateway in item.stash.get(_GATEWAYS, []) if gateway.strict]
+    """After the test: what a callback raised fails it (with the callback's traceback), and so does a call to an
+    intercepted URL that the mock does not serve; then strict mode: after a test that passed, its gateways must
+    have been used exactly as scripted."""
+    gateways = item.stash.get(_GATEWAYS, [])
+    try:
+        result = yield
+    except BaseException as failure:  # pytest's outcomes (fail, skip) are BaseExceptions too
+        if not isinstance(failure, KeyboardInterrupt | SystemExit):
+            _raise_gateway_errors(gateways, failure)
+        raise
+    _raise_gateway_errors(gateways, None)
+    messages = [_strict_message(gateway) for gateway in gateways if gateway.strict]
     failures = [message for message in messages if message]
     if failures:
         pytest.fail("\n\n".join(failures), pytrace=False)
     return result
+
+
+def _raise_gateway_errors(gateways: list[OcrGateway], failure: BaseException | None) -> None:
+    """The first callback exception, re-raised (its traceback shows the callback's own lines); or the calls the
+    interception refused. A test that failed on its own keeps its failure as the cause."""
+    errors = [error for gateway in gateways for error in gateway.callback_errors()]
+    if errors:
+        for other in errors[1:]:
+            errors[0].add_note(f"another callback call raised: {other!r}")
+        raise errors[0] from failure
+    refused = [call for gateway in gateways for call in gateway.refused_calls()]
+    if refused:
+        message = "ocr_gateway: " + "\n".join(refused)
+        if failure is not None:
+            message += f"\n(the test failed too: {failure!r})"
+        pytest.fail(message, pytrace=False)
 
 
 def _strict_message(gateway: OcrGateway) -> str | None:

@@ -26,7 +26,7 @@ def _upstream(value: int | Mapping[str, Any]) -> dict[str, Any]:
 def step(step: Step, seed: int | None = None) -> dict[str, Any]:
     """One answer in the fixture format, with the Python shorthands expanded and the default seed applied."""
     result = dict(step)
-    if "pages" in result:  # any sequence of pages; the schema wants a JSON array
+    if "pages" in result and not isinstance(result["pages"], str):  # any sequence of pages; the schema wants an array
         result["pages"] = [dict(page) if isinstance(page, Mapping) else page for page in result["pages"]]
     if "error" in result:
         result["error"] = _error(result["error"])

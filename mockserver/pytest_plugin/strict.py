@@ -23,8 +23,9 @@ OPT_OUT = "(strict mode: opt out with @pytest.mark.ocr_gateway(strict=False) or 
 
 
 def _describe(script: Mapping[str, Any]) -> str:
+    answers = ("callback", "pages", "text", "error", "upstream", "fault")
     what = "a sequence" if "sequence" in script else next(
-        (key for key in ("pages", "text", "error", "upstream", "fault") if key in script), "the default document")
+        (key for key in answers if key in script), "the default document")
     conditions = ", ".join(f"{name}={value!r}" for name, value in (script.get("match") or {}).items())
     return f"{script['id']!r} ({script['model']}, {what}{', match ' + conditions if conditions else ''})"
 
@@ -45,18 +46,19 @@ def unused_scripts(scripts: Iterable[Mapping[str, Any]], expected: Sequence[str]
     return problems
 
 
-def _nearest(call: Call) -> list[str]:
+def _nearest(call: Call, own: Sequence[str]) -> list[str]:
     if not call.nearest:
         return ["      no script could have answered: none was added for any model"]
     lines = []
-    for near in call.nearest:
+    for near in sorted(call.nearest, key=lambda near: near["script"] not in own):  # the test's own scripts first
         why = "; ".join(f"{m['field']}: expected {m['expected']!r}, got {m['got']!r}" for m in near["mismatches"])
         lines.append(f"      {near['script']}: {why}")
     return lines
 
 
-def unmatched_calls(calls: Iterable[Call], allow_defaults: bool) -> list[str]:
-    """The OCR calls no script answered, each with the nearest scripts and the fields that differed."""
+def unmatched_calls(calls: Iterable[Call], allow_defaults: bool, own: Sequence[str] = ()) -> list[str]:
+    """The OCR calls no script answered, each with the nearest scripts (``own``, the test's, first) and the
+    fields that differed."""
     if allow_defaults:
         return []
     problems = []
@@ -64,7 +66,7 @@ def unmatched_calls(calls: Iterable[Call], allow_defaults: bool) -> list[str]:
         if call.answered_by != "builtin":
             continue
         lines = [f"{call.method} {call.path} (model {call.model!r}, {_input(call.json)}) matched no script; "
-                 f"the built-in default document answered {call.status}. Nearest scripts:", *_nearest(call)]
+                 f"the built-in default document answered {call.status}. Nearest scripts:", *_nearest(call, own)]
         problems.append("\n".join(lines))
     return problems
 

@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -84,6 +85,17 @@ class ScriptEngine:
         with self._lock:
             self._defaults[model] = outcome
 
+    def set_callback(self, script_id: str, callback: Callable[[OcrCall], Awaitable[Outcome | None]],
+                     name: str) -> None:
+        """Let ``callback`` (listed as ``name``) compute the answers of a script added without one, per call."""
+        with self._lock:
+            for script in self._scripts:
+                if script.id == script_id:
+                    script.outcome = Outcome(callback=callback)
+                    script.spec = {**script.spec, "callback": name}
+                    return
+        raise LookupError(f"no script {script_id!r}")
+
     def remove(self, script_id: str) -> bool:
         with self._lock:
             kept = [script for script in self._scripts if script.id != script_id]
@@ -119,7 +131,8 @@ class ScriptEngine:
                     best = script
             if best is not None:
                 return Selection(best.consume(), best)
-            misses.sort(key=lambda miss: miss[0])
+            # the scripts added at runtime (by the test, through the admin API) first, then the files' scenery
+            misses.sort(key=lambda miss: (miss[1].source != "runtime", miss[0]))
             nearest = [
                 {"script": script.id, "mismatches": [m.to_json() for m in mismatches]}
                 for _, script, mismatches in misses[:NEAREST]
@@ -148,6 +161,8 @@ class ScriptEngine:
 async def play(outcome: Outcome | None, call: OcrCall) -> tuple[UpstreamDocument, Fault | None]:
     """Act out one answer for ``call`` (None: the built-in default document): the document and the fault
     that spoils its delivery, or a raised ``GatewayError``."""
+    if outcome is not None and outcome.callback is not None:
+        outcome = await outcome.callback(call)
     pages = list(outcome.pages) if outcome is not None and outcome.pages is not None else [default_page(call)]
     if outcome is None:
         return UpstreamDocument(pages=pages), None

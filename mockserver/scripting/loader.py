@@ -6,6 +6,7 @@ and a refused ``serve`` can say exactly what to fix.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from collections.abc import Iterable
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
 
 from mockserver.gateway.errors import error_table
 from mockserver.gateway.upstream import Fault, Page
@@ -23,6 +24,7 @@ from mockserver.gateway.upstream_failure import ProviderError
 from mockserver.resources import data_path
 from mockserver.scripting.matching import Match
 from mockserver.scripting.outcomes import Delay, Outcome, ScriptedError
+from mockserver.scripting.positions import error_position, line_of, node_lines, problem_path
 from mockserver.scripting.scripts import Script
 
 ANSWER_KEYS = ("pages", "text", "error", "upstream")
@@ -36,9 +38,12 @@ class Problem:
     entry: str
     field: str
     message: str
+    line: int | None = None  # in the file, when read from one (``source:line:column:``, as compilers say it)
+    column: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.source}: {self.entry}" if self.entry else self.source
+        position = "".join(f":{number}" for number in (self.line, self.column) if number is not None)
+        where = f"{self.source}{position}: {self.entry}" if self.entry else f"{self.source}{position}"
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
@@ -89,13 +94,32 @@ def structural_problems(document: Any, source: str) -> list[Problem]:
     problems = []
     for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
         path = list(error.absolute_path)
-        message = error.message
         if error.validator in ("oneOf", "anyOf") and error.context:
-            message = min(error.context, key=lambda e: len(list(e.absolute_path))).message
+            error = min(error.context, key=lambda e: len(list(e.absolute_path)))
+        message = error.message + _did_you_mean(error)
+        unexpected = _unexpected(error)
+        if len(unexpected) == 1:  # name the field itself: its line is the one to fix
+            path = [*path, *unexpected]
         if path and path[-1] == "key" and error.validator == "pattern":
             message = "not a gateway key (aistats_v1_sk_<kid>_<secret>)"  # never echo a secret
         problems.append(Problem(source, _entry_name(document, path), _field_name(path), message))
     return problems
+
+
+def _unexpected(error: ValidationError) -> list[str]:
+    """The fields an ``additionalProperties: false`` error is about."""
+    if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
+        return []
+    known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    return [str(name) for name in error.instance if name not in known]
+
+
+def _did_you_mean(error: ValidationError) -> str:
+    """For a misspelt field (``tims: 2``): the field of the schema it is closest to."""
+    known = list(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
+    guesses = [f"{guess[0]!r}" for name in _unexpected(error)
+               if (guess := difflib.get_close_matches(name, known, n=1, cutoff=0.6))]
+    return f"; did you mean {' or '.join(guesses)}?" if guesses else ""
 
 
 def parse_outcome(step: dict[str, Any]) -> Outcome:
@@ -260,12 +284,7 @@ def read_directory(directory: Path) -> tuple[FixtureSet, list[Problem]]:
     seen_ids: dict[str, str] = {}
     for path in fixture_files(directory):
         source = path.name
-        try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
-            problems.append(Problem(source, "", "", f"not readable YAML: {_one_line(exc)}"))
-            continue
-        part, found = read_document(document, source, directory)
+        part, found = read_file(path, directory)
         problems += found
         for script in part.scripts:
             if script.id in seen_ids:
@@ -274,6 +293,42 @@ def read_directory(directory: Path) -> tuple[FixtureSet, list[Problem]]:
             seen_ids[script.id] = source
         _merge(merged, part)
     return merged, problems
+
+
+def read_file(path: Path, base: Path | None = None) -> tuple[FixtureSet, list[Problem]]:
+    """One fixture file (image files relative to ``base``, by default its directory): what is valid in it, and
+    every problem, with its line (and column, for a YAML syntax error)."""
+    source = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        line, column, message = error_position(exc)
+        return FixtureSet(files=[source]), [Problem(source, "", "", f"not readable YAML: {message}", line, column)]
+    except (UnicodeDecodeError, OSError) as exc:
+        return FixtureSet(files=[source]), [Problem(source, "", "", f"not readable YAML: {_one_line(exc)}")]
+    part, problems = read_document(document, source, base or path.parent)
+    return part, with_lines(problems, text)
+
+
+def with_lines(problems: list[Problem], text: str) -> list[Problem]:
+    """The problems of one file's ``text``, each with the line of the entry or field it names."""
+    if not problems:
+        return problems
+    lines = node_lines(text)
+    return [replace(problem, line=line_of(lines, problem_path(problem.entry, problem.field)))
+            if problem.line is None else problem for problem in problems]
+
+
+def locate(problems: list[Problem], directory: Path) -> list[Problem]:
+    """Lines for the problems found after reading (unknown models, duplicate ids), from the files they name."""
+    located = []
+    for problem in problems:
+        path = directory / problem.source
+        if problem.line is None and problem.entry and path.is_file():
+            problem = with_lines([problem], path.read_text(encoding="utf-8"))[0]
+        located.append(problem)
+    return located
 
 
 def _merge(into: FixtureSet, part: FixtureSet) -> None:

@@ -103,7 +103,7 @@ class RequestFacts:
         self.call = call
 
     @cached_property
-    def _image(self) -> str | None:
+    def image(self) -> str | None:
         """The image read: the ``image`` field, or a ``{type: image_url}`` document's URL (string or ``url``)."""
         if self.call.image is not None:
             return self.call.image
@@ -124,7 +124,7 @@ class RequestFacts:
 
     @cached_property
     def _image_digest(self) -> tuple[str, bytes] | None:
-        image = self._image  # (sha256, first bytes): a large image is never held decoded
+        image = self.image  # (sha256, first bytes): a large image is never held decoded
         return image_digest(image) if image is not None else None
 
     @property
@@ -139,5 +139,5 @@ class RequestFacts:
 
     @property
     def image_url(self) -> str | None:
-        image = self._image
+        image = self.image
         return None if image is None or data_url_payload(image) is not None else image

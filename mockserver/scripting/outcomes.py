@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.gateway.upstream import Fault, Page
+from mockserver.gateway.upstream import Fault, OcrCall, Page
 from mockserver.gateway.upstream_failure import ProviderError
 
 
@@ -52,7 +53,10 @@ class Delay:
 @dataclass(frozen=True)
 class Outcome:
     """One answer: a document (``pages``; None means the model's default document), a gateway error,
-    or a provider failure; a connection fault may spoil the delivery of a document; and a delay."""
+    or a provider failure; a connection fault may spoil the delivery of a document; and a delay.
+
+    ``callback`` (the pytest plugin's ``add(callback=fn)``): the answer is computed per call instead, and this
+    outcome's other fields are unused; the callback's outcome None means the model's default document."""
 
     pages: tuple[Page, ...] | None = None
     error: ScriptedError | None = None
@@ -61,6 +65,7 @@ class Outcome:
     delay: Delay = field(default_factory=Delay)
     document_annotation: Any = None  # the provider's, with the pages (None: none)
     provider_model: str | None = None  # the model the provider names (mistral/endpoints/ocr.ts L91)
+    callback: Callable[[OcrCall], Awaitable[Outcome | None]] | None = field(default=None, compare=False)
 
     @property
     def kind(self) -> str:

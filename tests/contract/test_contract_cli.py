@@ -49,6 +49,12 @@ def test_a_budget_that_is_not_an_amount_is_a_usage_error(amount: str) -> None:
     assert "--budget-usd must be" in result.output
 
 
+def test_a_budget_for_a_local_target_is_a_usage_error() -> None:
+    result = CliRunner().invoke(main, ["contract", "--budget-usd", "0.01", "--quiet"])
+    assert result.exit_code == 2
+    assert "--budget-usd caps --live runs only" in result.output
+
+
 def test_unknown_checks_are_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["contract", "--checks", "no_such_check", "--quiet"])
     assert result.exit_code == 2

@@ -39,13 +39,29 @@ def test_the_environment_can_opt_in(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_budget_stops_billable_requests_before_the_cap() -> None:
     cap = Decimal("0.005")  # two pages at $0.002; a third would pass the cap
     with serving(create_app(Settings())) as base_url:
-        result = run_suite(RunConfig(target=base_url, budget_usd=cap, seed=SEED, phases=("examples",)))
+        result = run_suite(RunConfig(target=base_url, live=True, budget_usd=cap, seed=SEED, phases=("examples",)))
 
     assert result.passed, result.summary()
     assert result.billable == 2
     assert result.spent_usd == pytest.approx(0.004)
     assert result.not_sent_budget > 0
     assert result.statuses["examples"][200] == 2
+
+
+def test_a_local_target_is_not_capped() -> None:
+    with serving(create_app(Settings())) as base_url:
+        result = run_suite(RunConfig(target=base_url, budget_usd=Decimal("0.005"), seed=SEED, phases=("examples",)))
+
+    assert result.passed, result.summary()
+    assert result.budget_usd is None
+    assert result.not_sent_budget == 0
+    assert result.billable > 2
+
+
+def test_the_budget_option_needs_live() -> None:
+    with pytest.raises(ValueError, match="--budget-usd caps --live runs only"):
+        config_from({"budget_usd": "0.01"})
+    assert config_from({"budget_usd": "0.01", "live": True}).budget_usd == Decimal("0.01")
 
 
 def test_a_budget_reservation_past_the_cap_is_refused() -> None:

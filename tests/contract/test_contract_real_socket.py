@@ -50,8 +50,6 @@ def test_ocr_mock_contract_against_ocr_mock_serve(tmp_path: Path) -> None:
                 "20",
                 "--seed",
                 str(SEED),
-                "--budget-usd",
-                "1",
                 "--report",
                 str(report),
                 "--quiet",
