@@ -236,6 +236,39 @@ def fixtures_check(
         sys.exit(1)
 
 
+@main.command()
+@click.option("--target", required=True, envvar="OCR_GATEWAY_URL", help="The running mock's root URL")
+@click.option("--admin-token", envvar="OCR_MOCK_ADMIN_TOKEN", help="The mock's admin token, if it has one")
+@click.option("--json", "as_json", is_flag=True, help="Print the /_mock/coverage document instead of the table")
+@click.option("--fail-under", type=click.FloatRange(0, 100), metavar="PERCENT",
+              help="Exit with status 2 when fewer outcomes than this were met")
+def coverage(target: str, admin_token: str | None, as_json: bool, fail_under: float | None) -> None:
+    """The gateway outcomes a running mock has answered since its last reset: the table the pytest plugin
+    prints, with the number of requests for each outcome, then the outcomes nothing met."""
+    import httpx
+
+    from mockserver.coverage.tally import document_lines, format_table
+
+    headers = {"X-Mock-Admin-Token": admin_token} if admin_token else {}
+    try:
+        response = httpx.get(f"{target.rstrip('/')}/_mock/coverage", headers=headers, timeout=30, trust_env=False)
+    except httpx.HTTPError as exc:
+        raise click.ClickException(f"the mock at {target} is not reachable: {exc}") from None
+    if response.status_code != 200:
+        raise click.ClickException(f"GET {target}/_mock/coverage answered {response.status_code}: {response.text}")
+    document = response.json()
+    if as_json:
+        click.echo(response.text)
+    else:
+        met, unmet = document_lines(document)
+        for line in format_table(met, unmet, document["covered"], document["total"], with_tests=False):
+            click.echo(line)
+    if fail_under is not None and document["percent"] < fail_under:
+        click.echo(f"FAIL Required OCR gateway outcome coverage of {fail_under:g}% not reached: "
+                   f"{document['percent']:.1f}%", err=True)
+        sys.exit(2)
+
+
 main.add_command(contract)
 main.add_command(proxy)
 main.add_command(deviations)

@@ -10,7 +10,10 @@ from typing import Any
 
 import yaml
 
-from mockserver.gateway.catalog import catalog_from_document, load_catalog
+from mockserver.coverage.counting import OutcomeCounter
+from mockserver.gateway.catalog import Catalog, catalog_from_document, load_catalog
+from mockserver.gateway.errors import ErrorKind
+from mockserver.gateway.outcomes import OutcomeEntry, outcome_catalogue
 from mockserver.gateway.pipeline import Gateway
 from mockserver.gateway.release import known_releases, load_release
 from mockserver.gateway.spec import load_spec, release_spec
@@ -29,6 +32,7 @@ from mockserver.scripting.loader import (
 )
 from mockserver.scripting.render_check import rendering_problems
 from mockserver.settings import Settings
+from mockserver.state.coverage import CoverageStore, MemoryCoverageStore
 from mockserver.state.journal import Journal
 from mockserver.state.keys import Keyring, records_from_keys
 
@@ -50,21 +54,25 @@ class Mock:
         self.engine: ScriptEngine
         self.keyring: Keyring
         self.journal: Journal
+        coverage: CoverageStore
         if self.settings.state_file is None:
             self.engine = ScriptEngine(fixtures)
             self.keyring = Keyring(closed=closed)
             self.journal = Journal(self.settings.journal_limit)
+            coverage = MemoryCoverageStore()
             self._reset_keys()
         else:
             from mockserver.state.sqlite.attach import attach  # only --workers pays for it
 
-            self.engine, self.keyring, self.journal = attach(
+            self.engine, self.keyring, self.journal, coverage = attach(
                 self.settings.state_file,
                 fixtures,
                 closed=closed,
                 journal_limit=self.settings.journal_limit,
                 key_records=self._key_records(fixtures),
             )
+        self._outcomes: tuple[Catalog, dict[str, ErrorKind], tuple[OutcomeEntry, ...]] | None = None
+        self.coverage = OutcomeCounter(lambda: self.catalog, lambda: self.errors, lambda: self.outcomes, coverage)
         self.reload_error: str | None = None
         validator = BodyValidator(self.spec, refinements=tuple(self.release.get("request", "refinements")))
         self.gateway = Gateway(
@@ -75,6 +83,21 @@ class Mock:
     def ocr_models(self) -> list[str]:
         """The models whose requests reach the provider, where scripts answer."""
         return self.catalog.servable_models()
+
+    @property
+    def errors(self) -> dict[str, ErrorKind]:
+        """The error table of the release this mock serves."""
+        return self.gateway.errors.kinds
+
+    @property
+    def outcomes(self) -> tuple[OutcomeEntry, ...]:
+        """The outcome catalogue of what this mock serves: its catalog and error table (derived again when
+        either is another object)."""
+        catalog, errors = self.catalog, self.errors
+        cached = self._outcomes
+        if cached is None or cached[0] is not catalog or cached[1] is not errors:
+            cached = self._outcomes = (catalog, errors, outcome_catalogue(catalog, errors))
+        return cached[2]
 
     def load_fixtures(self, directory: Path | None = None) -> FixtureSet:
         """The fixture files, checked: structure, models, and every rendered answer against the spec."""
@@ -105,11 +128,13 @@ class Mock:
     def _reset_keys(self) -> None:
         self.keyring.replace(self._base_key_records())
 
-    def reset(self) -> None:
-        """Scripts, journal and key accounts back to the files."""
+    def reset(self, *, keep_coverage: bool = False) -> None:
+        """Scripts, journal and key accounts back to the files; the outcome counts cleared unless kept."""
         self.engine.reset()
         self.journal.clear()
         self._reset_keys()
+        if not keep_coverage:
+            self.coverage.clear()
 
     def reload(self) -> bool:
         """Read the fixture files again; a broken set leaves the last good one serving."""

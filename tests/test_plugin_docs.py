@@ -49,3 +49,10 @@ def test_the_sample_failure_message_is_the_real_one(pytester: pytest.Pytester) -
     output = pytester.runpytest().stdout.lines
     for line in sample.splitlines():
         assert line in output
+
+
+def test_the_guides_screenshots_are_committed_pngs() -> None:
+    images = re.findall(r"!\[[^\]]*\]\((img/[^)]+)\)", GUIDE.read_text())
+    assert {"img/outcomes-terminal.png", "img/outcomes-report.png"} <= set(images)
+    for image in images:
+        assert (GUIDE.parent / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", image

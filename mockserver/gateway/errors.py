@@ -18,13 +18,16 @@ class ErrorKind:
     error_origin: str
     attribution: str
     description: str | None = None
+    variant_field: str | None = None  # "description" or an envelope key naming which variant of the code it is
+    variants: tuple[str, ...] = ()
 
 
 class ErrorTable:
     """One release's error table: status, type, origin, attribution and default description per code."""
 
     def __init__(self, rows: Mapping[str, Mapping[str, Any]]) -> None:
-        self.kinds = {code: ErrorKind(code=code, **row) for code, row in rows.items()}
+        self.kinds = {code: ErrorKind(code=code, **{**row, "variants": tuple(row.get("variants", ()))})
+                      for code, row in rows.items()}
 
     def __getitem__(self, code: str) -> ErrorKind:
         return self.kinds[code]

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from mockserver.gateway.behaviour import behaviour
+from mockserver.gateway.errors import GatewayError
 from mockserver.gateway.upstream import AnsweredBy, Fault, ProviderAnswer
 
 UNREAD = object()
@@ -40,11 +41,14 @@ class Exchange:
     body: Any = UNREAD  # the parsed body, once read
     model: str | None = None
     script_id: str | None = None  # the script that answered; None: a default answered
+    script_source: str | None = None  # the fixture file (or "runtime") of that script or default
     answered_by: AnsweredBy | None = None  # None: the gateway answered before the provider step
     nearest: list[dict[str, Any]] = field(default_factory=list)  # when no script matched
     fault: Fault | None = None
     upstream_ms: float | None = None  # how long the provider call took
     routing_diagnostics: dict[str, Any] | None = None  # once the routing gates ran
+    error: GatewayError | None = None  # the error answered; None: a success
+    debug_variants: tuple[str, ...] = ()  # the debug fields a success carries (pipeline.DEBUG_VARIANTS)
     spans: list[tuple[str, float]] = field(default_factory=list)  # Server-Timing, in the order recorded
 
     @property
@@ -81,5 +85,6 @@ class Exchange:
         """Who answered the provider call, and the fault to act out, as the provider reported them."""
         self.answered_by = answer.answered_by
         self.script_id = answer.script_id
+        self.script_source = answer.source
         self.nearest = answer.nearest
         self.fault = answer.fault

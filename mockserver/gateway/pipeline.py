@@ -44,6 +44,9 @@ from mockserver.gateway.upstream import DefaultUpstream, OcrCall, Upstream, Upst
 from mockserver.gateway.validation import BodyValidator, js_trim
 from mockserver.state.keys import Keyring
 
+# The debug fields a success can carry, each asked for on its own (the outcome catalogue counts each).
+ROUTING, ROUTING_DIAGNOSTICS, UPSTREAM_REQUEST, UPSTREAM_RESPONSE = DEBUG_VARIANTS = (
+    "meta_routing", "routing_diagnostics", "upstream_request", "upstream_response")
 
 @dataclass(frozen=True)
 class Answer:
@@ -112,6 +115,7 @@ class Gateway:
             body = await self._run(headers, read_body, generation_id, started_ms, exchange)
             status, extra_headers = 200, {}
         except GatewayError as error:
+            exchange.error = error
             exchange.close_spans(error=True)
             debug = error_debug(error, headers, exchange, generation_id, self.debug_rules, self.errors)
             body = self.errors.envelope(error, generation_id, debug)
@@ -205,7 +209,8 @@ class Gateway:
         pricing = pricing_breakdown(len(document.pages), offer.usd_per_1000_pages, billing_ms)
         self.keys.charge(kid, pricing["total_nanos"])
         success = success_body(generation_id, call, document, pricing, Timings.of(exchange.upstream_ms), self.release)
-        _add_debug_fields(success, body, headers, call, document, hints, diagnostics, self.release)
+        exchange.debug_variants = _add_debug_fields(success, body, headers, call, document, hints, diagnostics,
+                                                    self.release)
         exchange.close_spans(error=False)
         return success
 
@@ -322,9 +327,9 @@ def _add_debug_fields(
     hints: RoutingHints,
     routing_diagnostics: dict[str, Any],
     release: Release,
-) -> None:
+) -> tuple[str, ...]:
     """The optional parts of the success body, in the gateway's key order (after/payload.ts L98-119,
-    L537-546, L789-799, L920-927; after/index.ts L250-298, L499-517)."""
+    L537-546, L789-799, L920-927; after/index.ts L250-298, L499-517); returns which (``DEBUG_VARIANTS``)."""
     debug: Mapping[str, Any] = body.get("debug") or {}
     debug_on = debug_header_on(headers, release.get("debug")) or return_flag(debug.get("enabled"))
     if debug_on or return_flag(body.get("meta")):
@@ -348,6 +353,14 @@ def _add_debug_fields(
             success[key] = success.pop(key)
     if debug_on or hints.return_diagnostics:
         success["routing_diagnostics"] = routing_diagnostics
+    return debug_fields_of(success)
+
+
+def debug_fields_of(success: Mapping[str, Any]) -> tuple[str, ...]:
+    """The debug fields a success body carries, named as in ``DEBUG_VARIANTS``."""
+    present = {ROUTING: "routing" in success["meta"], ROUTING_DIAGNOSTICS: "routing_diagnostics" in success,
+               UPSTREAM_REQUEST: "upstream_request" in success, UPSTREAM_RESPONSE: "upstream_response" in success}
+    return tuple(variant for variant in DEBUG_VARIANTS if present[variant])
 
 
 def _echo(call: OcrCall, release: Release) -> dict[str, Any]:

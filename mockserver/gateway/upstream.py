@@ -108,6 +108,7 @@ class ProviderAnswer:
     fault: Fault | None = None
     answered_by: AnsweredBy = AnsweredBy.BUILTIN
     script_id: str | None = None
+    source: str | None = None  # the fixture file (or "runtime") of the script or default that answered
     nearest: list[dict[str, Any]] = field(default_factory=list)  # when no script matched
 
 

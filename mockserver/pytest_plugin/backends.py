@@ -68,7 +68,11 @@ class Backend(Protocol):
 
     def set_default(self, model: str, step: Mapping[str, Any]) -> None: ...
 
-    def reset(self) -> None: ...
+    def coverage(self) -> Json:
+        """The mock's ``/_mock/coverage`` document: each outcome and how often it was met since the last reset."""
+        ...
+
+    def reset(self, *, keep_coverage: bool = False) -> None: ...
 
     def release(self) -> None:
         """A test is done with it: a private mock stops; a shared one stays for the next test."""
@@ -134,8 +138,11 @@ class LocalBackend:
             raise _problems_error("the mock refused the default", [str(p) for p in exc.problems]) from None
         self.host.mock.engine.set_default(model, fixtures.defaults[model])
 
-    def reset(self) -> None:
-        self.host.mock.reset()
+    def coverage(self) -> Json:
+        return self.host.mock.coverage.document()
+
+    def reset(self, *, keep_coverage: bool = False) -> None:
+        self.host.mock.reset(keep_coverage=keep_coverage)
 
     def release(self) -> None:
         if self._owned:
@@ -207,8 +214,12 @@ class RemoteBackend:
         raise ScriptError(f"a default for {model} cannot be set through the admin API: put the 'defaults' entry "
                           "in the fixture directory of the mock at --ocr-gateway-url")
 
-    def reset(self) -> None:
-        self._call("POST", "/reset")
+    def coverage(self) -> Json:
+        document: Json = self._call("GET", "/coverage")
+        return document
+
+    def reset(self, *, keep_coverage: bool = False) -> None:
+        self._call("POST", "/reset?keep_coverage=true" if keep_coverage else "/reset")
 
     def release(self) -> None:
         pass  # the session's: closed by close()

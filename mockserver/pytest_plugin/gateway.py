@@ -260,6 +260,10 @@ class OcrGateway:
         """Every script on the mock, with its ``calls`` and ``remaining`` counts (the admin API's listing)."""
         return self._backend.scripts()
 
+    def coverage(self) -> dict[str, Any]:
+        """The outcomes this test's requests met so far (the ``/_mock/coverage`` document of the mock)."""
+        return self._backend.coverage()
+
     def accounts(self) -> list[dict[str, Any]]:
         """The key accounts: balance, spent, limits and requests per window (secrets masked)."""
         return self._backend.accounts()
@@ -275,8 +279,9 @@ class OcrGateway:
     # -- lifecycle ----------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Scripts, calls and key accounts back to how the session configured them."""
-        self._backend.reset()
+        """Scripts, calls and key accounts back to how the session configured them (the outcomes this test
+        met so far still count for the session's coverage)."""
+        self._backend.reset(keep_coverage=True)
         self._added.clear()
 
     def intercept(self, extra_base_urls: Sequence[str] = ()) -> None:

@@ -63,6 +63,12 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--ocr-gateway-release", metavar="NAME",
                     help="the gateway release the mock imitates (2026-07, 2026-08) [env OCR_MOCK_GATEWAY_RELEASE, "
                          "ini ocr_gateway_release, default 2026-08]")
+    group.addoption("--ocr-gateway-coverage", metavar="term|json:PATH|html:PATH|off", action="append",
+                    dest="ocr_gateway_coverage",
+                    help="report the gateway outcomes the tests met (repeatable) [default: term]; off: not at all")
+    group.addoption("--ocr-gateway-coverage-fail-under", metavar="PERCENT", type=float,
+                    dest="ocr_gateway_coverage_fail_under",
+                    help="fail the session when the tests met fewer of the gateway's outcomes than this")
     parser.addini("ocr_gateway_url", "a running mock to drive through its admin API", default=None)
     parser.addini("ocr_gateway_release", "the gateway release the mock imitates (2026-07, 2026-08)", default=None)
     parser.addini("ocr_gateway_fixtures", "fixture directory every test starts with (relative to this file)",

@@ -1,5 +1,6 @@
 """The pytest plugin (entry point ``pytest11: ocr_gateway``): the ``ocr_gateway`` and ``ocr_gateway_factory``
-fixtures, the ``ocr_gateway`` marker, the options, and strict mode's check after each test.
+fixtures, the ``ocr_gateway`` marker, the options, strict mode's check after each test, and the outcome
+coverage of the session (``coverage``).
 
 Nothing heavy is imported until a test asks for a gateway, so installing the package costs other test
 suites nothing.
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mockserver.pytest_plugin import cassettes
+from mockserver.pytest_plugin import cassettes, coverage
 from mockserver.pytest_plugin.options import (
     INTERCEPT_HELP,
     MARKER_HELP,
@@ -57,6 +58,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
     config.addinivalue_line("markers", cassettes.MARKER_HELP)
     config.addinivalue_line("markers", INTERCEPT_HELP)
+    coverage.configure(config)
 
 
 def _register(item: pytest.Item, gateway: OcrGateway) -> None:
@@ -92,6 +94,7 @@ def ocr_gateway(request: pytest.FixtureRequest, _ocr_gateway_session: GatewaySes
     if options.intercept:
         _fail_on_error(gateway.intercept, options.intercept_urls)
     yield gateway
+    coverage.record(request.config, request.node.nodeid, gateway)
     gateway.close()
 
 
@@ -142,6 +145,7 @@ class OcrGatewayFactory:
 
     def close(self) -> None:
         for gateway in self._gateways:
+            coverage.record(self._item.config, self._item.nodeid, gateway)
             gateway.close()
 
 

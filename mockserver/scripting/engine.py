@@ -44,6 +44,7 @@ class ScriptEngine:
         self._files = fixtures or FixtureSet()
         self._scripts: list[Script] = []
         self._defaults: dict[str, Outcome] = {}
+        self._default_sources: dict[str, str] = {}  # model -> the file of its default ("runtime": set_default)
         self.reset()
 
     # -- state ------------------------------------------------------------------------------------
@@ -57,6 +58,7 @@ class ScriptEngine:
         with self._lock:
             self._scripts = [_fresh(script) for script in self._files.scripts]
             self._defaults = dict(self._files.defaults)
+            self._default_sources = dict(self._files.default_sources)
 
     def load(self, fixtures: FixtureSet) -> None:
         """New fixture files (a reload): their scripts replace the old file scripts; runtime ones stay."""
@@ -65,6 +67,7 @@ class ScriptEngine:
             self._files = fixtures
             self._scripts = [_fresh(script) for script in fixtures.scripts] + runtime
             self._defaults = dict(fixtures.defaults)
+            self._default_sources = dict(fixtures.default_sources)
 
     def add(self, spec: dict[str, Any]) -> Script:
         """A script in the fixture format, added at runtime (raises ``FixtureError``)."""
@@ -84,6 +87,7 @@ class ScriptEngine:
     def set_default(self, model: str, outcome: Outcome) -> None:
         with self._lock:
             self._defaults[model] = outcome
+            self._default_sources[model] = "runtime"
 
     def set_callback(self, script_id: str, callback: Callable[[OcrCall], Awaitable[Outcome | None]],
                      name: str) -> None:
@@ -149,13 +153,20 @@ class ScriptEngine:
             else AnsweredBy.BUILTIN
         )
         script_id = selection.script.id if selection.script else None
+        source = (
+            selection.script.source
+            if selection.script
+            else self._default_sources.get(call.gateway_model)
+            if selection.outcome is not None
+            else None
+        )
         try:
             document, fault = await play(selection.outcome, call)
         except GatewayError as error:
-            return ProviderAnswer(error=error, answered_by=answered_by, script_id=script_id, nearest=selection.nearest)
-        return ProviderAnswer(
-            document=document, fault=fault, answered_by=answered_by, script_id=script_id, nearest=selection.nearest
-        )
+            return ProviderAnswer(error=error, answered_by=answered_by, script_id=script_id, source=source,
+                                  nearest=selection.nearest)
+        return ProviderAnswer(document=document, fault=fault, answered_by=answered_by, script_id=script_id,
+                              source=source, nearest=selection.nearest)
 
 
 async def play(outcome: Outcome | None, call: OcrCall) -> tuple[UpstreamDocument, Fault | None]:

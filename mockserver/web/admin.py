@@ -1,4 +1,4 @@
-"""The admin API under ``/_mock/`` (never under ``/v1``): health, reset, scripts, the journal, keys.
+"""The admin API under ``/_mock/`` (never under ``/v1``): health, reset, scripts, the journal, keys, coverage.
 
 When the mock has an admin token, every admin request must carry it as ``Authorization: Bearer
 <token>`` or ``X-Mock-Admin-Token``; the comparison is constant-time.
@@ -89,8 +89,14 @@ def admin_routes(mock: Mock) -> list[BaseRoute]:
         })
 
     async def reset(request: Request) -> Response:
-        mock.reset()
+        keep = request.query_params.get("keep_coverage", "false").lower()
+        if keep not in ("true", "false"):
+            raise ValueError("keep_coverage must be true or false")
+        mock.reset(keep_coverage=keep == "true")
         return _json(200, {"status": "reset"})
+
+    async def coverage(request: Request) -> Response:
+        return _json(200, mock.coverage.document())
 
     async def list_scripts(request: Request) -> Response:
         return _json(200, {"scripts": [script.to_json() for script in mock.engine.scripts()]})
@@ -153,6 +159,7 @@ def admin_routes(mock: Mock) -> list[BaseRoute]:
         ("/_mock/requests", clear_requests, ["DELETE"]),
         ("/_mock/keys", get_keys, ["GET"]),
         ("/_mock/keys", put_keys, ["PUT"]),
+        ("/_mock/coverage", coverage, ["GET"]),
         ("/_mock/openapi.yaml", openapi, ["GET"]),
     ]
     return [Route(path, guarded(handler), methods=methods) for path, handler, methods in routes]

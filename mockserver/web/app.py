@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
             return Response(status_code=CLIENT_CLOSED)
         headers = {**answer.headers, **timing_headers(answer.exchange.server_timing())}
         finish(request, answer.status, answer.elapsed_ms, answer.exchange, answer.body)
+        mock.coverage.count(answer.exchange)
         response = json_response(answer.status, answer.body, headers, cors=cors)
         if answer.exchange.fault is not None:
             return FaultyResponse(response, answer.exchange.fault)

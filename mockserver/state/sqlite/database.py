@@ -9,7 +9,7 @@ wait for the lock instead of failing. Nothing here is a home-made lock or protoc
 
 The design is narrow on purpose: each worker keeps its parsed scripts, key accounts' logic and the
 journal's entry building (the in-memory classes), and the database holds only what must be shared:
-script definitions and call counts, key accounts with their usage, and journal rows. The single-worker
+script definitions and call counts, key accounts with their usage, journal rows and outcome counts. The single-worker
 default never opens a database and keeps its in-memory speed.
 """
 
@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS keys (position INTEGER PRIMARY KEY AUTOINCREMENT, kid
     account BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY AUTOINCREMENT, model TEXT, status INTEGER,
     entry BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS coverage (outcome TEXT NOT NULL, model TEXT NOT NULL, answered_by TEXT NOT NULL,
+    script TEXT NOT NULL, source TEXT NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (outcome, model, answered_by, script, source)) WITHOUT ROWID;
 """
 
 
@@ -100,7 +103,7 @@ class SharedDatabase:
     def wipe(self) -> None:
         """Empty every table: the workers that attach next start from the files."""
         with self.transaction() as db:
-            for table in ("meta", "scripts", "keys", "journal", "sqlite_sequence"):
+            for table in ("meta", "scripts", "keys", "journal", "coverage", "sqlite_sequence"):
                 db.execute(f"DELETE FROM {table}")
 
     def close(self) -> None:
