@@ -116,7 +116,11 @@ class ProxyBackend:
     def set_default(self, model: str, step: Mapping[str, Any]) -> None:
         raise self._refuse("a default")
 
-    def reset(self) -> None:
+    def coverage(self) -> Json:
+        """No outcome coverage while recording: the real gateway answered, not the mock."""
+        return {"outcomes": [], "uncatalogued": []}
+
+    def reset(self, *, keep_coverage: bool = False) -> None:
         self.proxy.journal.clear()
 
     def release(self) -> None:
