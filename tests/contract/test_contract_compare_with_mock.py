@@ -38,3 +38,12 @@ def test_body_shapes_compare_keys_and_types_not_values() -> None:
         "meta: only the mock has it",
         "usage.pages: number on the target, string on the mock",
     ]
+
+
+def test_a_meta_timing_may_be_null_on_one_answer_and_a_number_on_the_other() -> None:
+    """The same request can give ``throughput_tps: null`` (provider time rounded to 0 ms) or a number:
+    timing, not a divergence. Any other null-versus-number difference still is one."""
+    assert shape_differences(shape({"meta": {"throughput_tps": None}}), shape({"meta": {"throughput_tps": 0}})) == []
+    assert shape_differences(shape({"cost_nanos": None}), shape({"cost_nanos": 0})) == [
+        "cost_nanos: null on the target, number on the mock"
+    ]
