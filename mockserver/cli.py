@@ -19,6 +19,7 @@ import uvicorn
 from contract_tests.cli import contract
 from mockserver.gateway.release import DEFAULT_RELEASE, RELEASE_ENV, UnknownRelease, known_releases, release_name
 from mockserver.mock import Mock
+from mockserver.proxy.cli import deviations, proxy
 from mockserver.resources import fixtures_dir
 from mockserver.scripting.loader import FixtureError
 from mockserver.settings import DEFAULT_JOURNAL_LIMIT, DEFAULT_MAX_BODY_BYTES, Settings
@@ -297,3 +298,5 @@ def coverage(target: str, admin_token: str | None, as_json: bool, fail_under: fl
 
 main.add_command(contract)
 main.add_command(state_commands)
+main.add_command(proxy)
+main.add_command(deviations)

@@ -32,6 +32,12 @@ RULES: list[tuple[str, str]] = [
     (r"^\.venv/bin/pytest --pyargs contract_tests ", RUN),
     (r"^OCR_KEY=\S+ ocr-mock contract .*--live", "the live gateway (see the --live rule)"),
     (r"^export OCR_KEY=", "a secret for the live gateway"),
+    (r"^export PHASEO_API_KEY=", "a secret for the live gateway"),
+    (r"^(\.venv/bin/)?ocr-mock proxy\b", "tests/proxy/ runs ocr-mock proxy (as a process in test_proxy_secrets.py) "
+                                         "in front of a local target; the live gateway bills every page"),
+    (r"^(\.venv/bin/)?ocr-mock deviations\b", "tests/proxy/test_proxy_forwarding.py runs it against a proxy"),
+    (r"^(\.venv/bin/)?ocr-mock serve --fixtures recordings/", "tests/proxy/test_proxy_recording.py replays "
+                                                             "recordings with the same fixture loader"),
     (r"^pip install ", "tests/test_install.py installs the wheel, a checkout by path and by git URL"),
     (r"^make dist$", "tests/test_install.py runs make dist"),
     (r"^make (serve|test)$", "make test is this run; make serve is the ocr-mock serve this test starts"),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mockserver.pytest_plugin import coverage
+from mockserver.pytest_plugin import cassettes, coverage
 from mockserver.pytest_plugin.options import (
     INTERCEPT_HELP,
     MARKER_HELP,
@@ -34,6 +34,7 @@ _PACKAGE = __name__.split(".")[0]
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     add_options(parser)
+    cassettes.add_options(parser)
     _leave_the_mock_unrewritten(pluginmanager)
 
 
@@ -55,6 +56,7 @@ def _leave_the_mock_unrewritten(pluginmanager: pytest.PytestPluginManager) -> No
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER_HELP)
+    config.addinivalue_line("markers", cassettes.MARKER_HELP)
     config.addinivalue_line("markers", INTERCEPT_HELP)
     coverage.configure(config)
 
@@ -87,13 +89,21 @@ def _ocr_gateway_session(pytestconfig: pytest.Config) -> Iterator[GatewaySession
 def ocr_gateway(request: pytest.FixtureRequest, _ocr_gateway_session: GatewaySession) -> Iterator[OcrGateway]:
     """A scripted AI Stats Gateway OCR endpoint: the session's mock, reset for this test."""
     options = options_for_test(_ocr_gateway_session.options, request.node)
-    gateway: OcrGateway = _fail_on_error(_ocr_gateway_session.gateway, options)
+    gateway: OcrGateway = _fail_on_error(cassettes.gateway_for, request, _ocr_gateway_session, options)
     _register(request.node, gateway)
     if options.intercept:
         _fail_on_error(gateway.intercept, options.intercept_urls)
     yield gateway
     coverage.record(request.config, request.node.nodeid, gateway)
     gateway.close()
+
+
+@pytest.fixture(scope="session")
+def _ocr_cassette_host() -> Iterator[cassettes.RecordingHost]:
+    """The event loop of the recording proxies (``--ocr-gateway-record``)."""
+    host = cassettes.RecordingHost()
+    yield host
+    host.close()
 
 
 class OcrGatewayFactory:

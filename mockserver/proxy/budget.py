@@ -1,0 +1,72 @@
+"""The spending cap: a billable request is forwarded only while the spend so far plus its price fits.
+
+A request is billable when the contract expects it to succeed on a priced model (``oracle.judge``); its
+price is estimated at one page (``contract_tests.safety.billed_price``'s rule). The spend counts what the
+answers report (``cost_nanos``), so a failed or free answer costs nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+from typing import Any
+
+from contract_tests.oracle import Verdict
+from contract_tests.reference import contract
+
+NANOS_PER_USD = 10**9
+
+
+def estimated_nanos(verdict: Verdict) -> int:
+    """One page at the model's price; 0 when the contract says the request is refused before billing."""
+    if not verdict.judged or verdict.broken or verdict.model is None:
+        return 0
+    offer = contract().priced_offer(verdict.model)
+    if offer is None or offer.usd_per_1000_pages is None:
+        return 0
+    return int(offer.usd_per_1000_pages * NANOS_PER_USD / 1000)
+
+
+def reported_nanos(status: int, body: Any) -> int:
+    cost = body.get("cost_nanos") if status == 200 and isinstance(body, dict) else None
+    return cost if isinstance(cost, int) and not isinstance(cost, bool) and cost > 0 else 0
+
+
+def usd(nanos: int) -> str:
+    return f"{Decimal(nanos) / NANOS_PER_USD:.6f}".rstrip("0").rstrip(".") or "0"
+
+
+class Ledger:
+    """Spend and counts; ``cap`` None means no cap (the spend is still counted)."""
+
+    def __init__(self, cap_usd: Decimal | None) -> None:
+        self.cap = int(cap_usd * NANOS_PER_USD) if cap_usd is not None else None
+        self.spent = 0
+        self.billable = 0
+        self.refused = 0
+        self._in_flight = 0
+        self._lock = threading.Lock()
+
+    def admit(self, price: int) -> bool:
+        """Reserve ``price`` for a billable request; False (and counted) when it would pass the cap."""
+        with self._lock:
+            if self.cap is not None and self.spent + self._in_flight + price > self.cap:
+                self.refused += 1
+                return False
+            self._in_flight += price
+            self.billable += 1
+            return True
+
+    def settle(self, reserved: int, reported: int) -> None:
+        with self._lock:
+            self._in_flight -= reserved
+            self.spent += reported
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cap_usd": usd(self.cap) if self.cap is not None else None,
+            "spent_usd": usd(self.spent),
+            "spent_nanos": self.spent,
+            "billable_forwarded": self.billable,
+            "refused": self.refused,
+        }
