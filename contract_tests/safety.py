@@ -26,7 +26,7 @@ import requests
 from schemathesis.python.asgi import ASGIClient
 
 from .config import LIVE_ENV
-from .oracle import judge, sent
+from .oracle import Verdict, judge, sent
 from .reference import contract
 
 NANOS_PER_USD = 10**9
@@ -120,7 +120,12 @@ class Budget:
 
 def billed_price(request: requests.PreparedRequest) -> int:
     """What the request costs if it succeeds on one page, in nanos; 0 when the contract says it is refused."""
-    verdict = judge(sent(request))
+    return price_of(judge(sent(request)))
+
+
+def price_of(verdict: Verdict) -> int:
+    """One page at the model's price, in nanos; 0 when the contract says the request is refused before
+    billing. The suite's budget and the proxy's both estimate a request this way."""
     if not verdict.judged or verdict.broken or verdict.model is None:
         return 0
     offer = contract().priced_offer(verdict.model)

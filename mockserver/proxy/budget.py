@@ -1,7 +1,7 @@
 """The spending cap: a billable request is forwarded only while the spend so far plus its price fits.
 
 A request is billable when the contract expects it to succeed on a priced model (``oracle.judge``); its
-price is estimated at one page (``contract_tests.safety.billed_price``'s rule). The spend counts what the
+price is estimated at one page (``contract_tests.safety.price_of``, the suite's own rule). The spend counts what the
 answers report (``cost_nanos``), so a failed or free answer costs nothing.
 """
 
@@ -11,20 +11,10 @@ import threading
 from decimal import Decimal
 from typing import Any
 
-from contract_tests.oracle import Verdict
-from contract_tests.reference import contract
+from contract_tests.safety import NANOS_PER_USD
+from contract_tests.safety import price_of as estimated_nanos
 
-NANOS_PER_USD = 10**9
-
-
-def estimated_nanos(verdict: Verdict) -> int:
-    """One page at the model's price; 0 when the contract says the request is refused before billing."""
-    if not verdict.judged or verdict.broken or verdict.model is None:
-        return 0
-    offer = contract().priced_offer(verdict.model)
-    if offer is None or offer.usd_per_1000_pages is None:
-        return 0
-    return int(offer.usd_per_1000_pages * NANOS_PER_USD / 1000)
+__all__ = ["NANOS_PER_USD", "Ledger", "estimated_nanos", "reported_nanos", "usd"]
 
 
 def reported_nanos(status: int, body: Any) -> int:
