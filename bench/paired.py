@@ -57,7 +57,7 @@ class Series:
     runs: list[LoadResult] = field(default_factory=list)
 
     def median(self, attribute: str) -> float:
-        return statistics.median(getattr(run, attribute) for run in self.runs)
+        return float(statistics.median(float(getattr(run, attribute)) for run in self.runs))
 
 
 @dataclass
@@ -126,10 +126,10 @@ def summary(result: Measurement) -> list[str]:
     lines = []
     for kind in KINDS:
         ratios = result.ratios(MOCK, BARE, kind)
-        lines.append(f"{kind}: mock ÷ bare Starlette req/s = {result.ratio(MOCK, BARE, kind):.2f}× "
-                     f"(median of {len(ratios)} paired rounds; range {min(ratios):.2f}–{max(ratios):.2f})")
+        lines.append(f"{kind}: mock ÷ bare Starlette req/s = {result.ratio(MOCK, BARE, kind):.2f}x "
+                     f"(median of {len(ratios)} paired rounds; range {min(ratios):.2f}-{max(ratios):.2f})")
         if (PRISM, kind) in result.series:
-            lines.append(f"{kind}: mock ÷ Prism req/s = {result.ratio(MOCK, PRISM, kind):.2f}×")
+            lines.append(f"{kind}: mock ÷ Prism req/s = {result.ratio(MOCK, PRISM, kind):.2f}x")
         mock = result.series[(MOCK, kind)]
         bare = result.series[(BARE, kind)]
         lines.append(f"{kind}: mock p99 {mock.median('p99_ms'):.2f} ms, p50 {mock.median('p50_ms'):.2f} ms "

@@ -8,7 +8,7 @@ limit. Nothing beyond the limit is ever held. A client that goes away mid-body r
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +20,8 @@ from starlette.requests import ClientDisconnect, Request
 from mockserver.gateway.errors import GatewayError
 from mockserver.gateway.parsing import FormFile, form_object
 
-__all__ = ["BodyLimit", "ClientDisconnect", "PayloadTooLarge", "read_limited", "read_multipart"]
+__all__ = ["BodyLimit", "ClientDisconnect", "PayloadTooLarge", "limited", "read_all", "read_limited",
+           "read_multipart"]
 
 
 class PayloadTooLarge(GatewayError):
@@ -52,35 +53,49 @@ class BodyLimit:
 
 
 def declared_length(request: Request) -> int | None:
-    value = request.headers.get("content-length", "")
-    return int(value) if value.isascii() and value.isdigit() else None
+    return content_length(request.headers.get("content-length"))
+
+
+def content_length(value: str | None) -> int | None:
+    """A ``Content-Length`` header's byte count; None when absent or not a plain number."""
+    return int(value) if value is not None and value.isascii() and value.isdigit() else None
 
 
 def _too_large(limit: int | PayloadTooLarge) -> PayloadTooLarge:
     return limit if isinstance(limit, PayloadTooLarge) else PayloadTooLarge(limit)
 
 
-async def limited_chunks(request: Request, limit: int | PayloadTooLarge) -> AsyncGenerator[bytes, None]:
-    """The body's chunks as they arrive; ``PayloadTooLarge`` once they pass the limit (a byte count, or the
-    error to raise, which names its limit)."""
+async def limited(chunks: AsyncIterable[bytes], declared: int | None,
+                  limit: int | PayloadTooLarge) -> AsyncGenerator[bytes, None]:
+    """A body's ``chunks`` as they arrive; ``PayloadTooLarge`` once they pass the limit (a byte count, or the
+    error to raise, which names its limit), at once when the ``declared`` length (Content-Length) does."""
     error = _too_large(limit)
-    declared = declared_length(request)
     if declared is not None and declared > error.limit:
         raise error
     received = 0
-    async for chunk in request.stream():
+    async for chunk in chunks:
         received += len(chunk)
         if received > error.limit:
             raise error
         yield chunk
 
 
-async def read_limited(request: Request, limit: int | PayloadTooLarge) -> bytearray:
-    """The whole body in one buffer (one copy), at most ``limit`` bytes."""
+def limited_chunks(request: Request, limit: int | PayloadTooLarge) -> AsyncGenerator[bytes, None]:
+    """The chunks of a Starlette request's body, at most ``limit`` bytes."""
+    return limited(request.stream(), declared_length(request), limit)
+
+
+async def read_all(chunks: AsyncIterable[bytes]) -> bytearray:
+    """Every chunk in one buffer (one copy)."""
     buffer = bytearray()
-    async for chunk in limited_chunks(request, limit):
+    async for chunk in chunks:
         buffer += chunk
     return buffer
+
+
+async def read_limited(request: Request, limit: int | PayloadTooLarge) -> bytearray:
+    """A Starlette request's whole body in one buffer, at most ``limit`` bytes."""
+    return await read_all(limited_chunks(request, limit))
 
 
 async def read_multipart(request: Request, limit: int | PayloadTooLarge,

@@ -37,7 +37,8 @@ from mockserver.proxy.forwarding import Forwarder, Received, Sent, TargetFailure
 from mockserver.proxy.recording import Recorder, recording_for
 from mockserver.state.journal import Journal
 from mockserver.state.memory import MemoryJournal
-from mockserver.web.app import CLIENT_CLOSED, _loggable
+from mockserver.web.http import CLIENT_CLOSED
+from mockserver.web.logline import loggable as _loggable
 from mockserver.web.paths import routed_path
 
 log = logging.getLogger("ocr_mock.proxy")

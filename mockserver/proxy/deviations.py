@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mockserver.proxy.checking import Finding
-from mockserver.web.app import _loggable  # the caller's text in a log line: escaped, cut
+from mockserver.web.logline import loggable as _loggable  # the caller's text in a log line: escaped, cut
 
 
 @dataclass(frozen=True)

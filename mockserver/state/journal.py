@@ -3,7 +3,7 @@ memory (the oldest entries are dropped and counted)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -21,10 +21,13 @@ LARGE_STRING = 64 * 1024  # longer strings (images, huge headers) are kept as a 
 DEEPEST = 32  # arrays and objects nested deeper are kept as a note: the journal must encode as JSON
 
 
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+def redact_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The headers as journaled: names lower-cased, secrets redacted, huge values digested; of a repeated
+    header, the last value (a mapping, or the (name, value) pairs as received)."""
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
     return {
         name.lower(): (REDACTED if name.lower() in SECRET_HEADERS else digest_large(value))
-        for name, value in headers.items()
+        for name, value in pairs
     }
 
 
@@ -57,11 +60,20 @@ class Entry:
     latency_ms: float
     model: str | None
     script: str | None
-    details: bytes  # JSON: {"headers", "body", "nearest", "response"}
+    # JSON: {"headers", "body", "nearest", "response"}; or, in a store that keeps entries in this process, the
+    # function that encodes it, called when the entry is first read (``Journal.record_later``)
+    details: bytes | Callable[[], bytes]
     answered_by: str | None = None  # "script", "default", "builtin"; None: answered before the provider step
 
+    def encoded_details(self) -> bytes:
+        details = self.details
+        if not isinstance(details, bytes):
+            details = details()
+            object.__setattr__(self, "details", details)  # frozen: the value is the same, only now computed
+        return details
+
     def _detail(self, name: str) -> Any:
-        return orjson.loads(self.details)[name]
+        return orjson.loads(self.encoded_details())[name]
 
     @property
     def headers(self) -> dict[str, str]:
@@ -84,7 +96,7 @@ class Entry:
     def dumps(self) -> bytes:
         """The entry without its id, as the shared stores keep it."""
         stored = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("id", "details")}
-        stored["details"] = self.details.decode()
+        stored["details"] = self.encoded_details().decode()
         return orjson.dumps(stored)
 
     @classmethod
@@ -94,13 +106,21 @@ class Entry:
         return cls(id=entry_id, **stored)
 
     def to_json(self) -> dict[str, Any]:
-        details = orjson.loads(self.details)
+        details = orjson.loads(self.encoded_details())
         return {
             "id": self.id, "time": self.time, "method": self.method, "path": self.path,
             "headers": details["headers"], "body": details["body"], "status": self.status,
             "latency_ms": round(self.latency_ms, 3), "model": self.model, "script": self.script,
             "nearest": details["nearest"], "response": details["response"], "answered_by": self.answered_by,
         }
+
+
+def encode_details(
+    headers: Mapping[str, str] | Iterable[tuple[str, str]], body: Any, nearest: list[dict[str, Any]], response: Any,
+    body_size: int | None,
+) -> bytes:
+    """An entry's details, from the request's headers as received (redacted here)."""
+    return _details(redact_headers(headers), body, nearest, response, body_size)
 
 
 def _details(
@@ -122,6 +142,10 @@ def _details(
     return orjson.dumps(bounded, option=orjson.OPT_NON_STR_KEYS)
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 class Journal:
     """Builds each entry (redaction, digests of large bodies) and keeps it in its store."""
 
@@ -140,12 +164,19 @@ class Journal:
                latency_ms: float, model: str | None, script: str | None, nearest: list[dict[str, Any]],
                response: Any, answered_by: str | None = None, body_size: int | None = None) -> Entry:
         """``body_size``: the raw body's length, when known (it lets a small entry skip a walk)."""
-        details = _details(redact_headers(headers), body, nearest, response, body_size)
+        return self.record_later(method=method, path=path, status=status, latency_ms=latency_ms, model=model,
+                                 script=script, answered_by=answered_by,
+                                 details=encode_details(headers, body, nearest, response, body_size))
+
+    def record_later(self, *, method: str, path: str, status: int, latency_ms: float, model: str | None,
+                     script: str | None, answered_by: str | None, details: bytes | Callable[[], bytes]) -> Entry:
+        """An entry whose details are encoded by ``details()`` (see ``encode_details``): when the entry is first
+        read in a store that keeps entries in this process (``lazy``), at once in the others."""
+        if not isinstance(details, bytes) and not self.store.lazy:
+            details = details()
         entry = Entry(
-            id=0,
-            time=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            method=method, path=path, status=status, latency_ms=latency_ms, model=model, script=script,
-            details=details, answered_by=answered_by,
+            id=0, time=_now(), method=method, path=path, status=status, latency_ms=latency_ms, model=model,
+            script=script, details=details, answered_by=answered_by,
         )
         return self.store.append(entry)
 

@@ -97,6 +97,8 @@ class MemoryKeys:
 
 
 class MemoryJournal:
+    lazy = True  # entries stay in this process: their details are encoded when first read
+
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self._lock = threading.Lock()

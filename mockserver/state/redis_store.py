@@ -314,6 +314,8 @@ return id
 class RedisJournal(_Part):
     """A list of ``"<id> <entry JSON>"``, its id counter and the count of dropped entries."""
 
+    lazy = False  # entries are written as JSON at once, for the other replicas
+
     def __init__(self, client: redis.Redis, namespace: str, description: str, link: _Link, limit: int) -> None:
         super().__init__(client, namespace, description, link)
         self.limit = limit

@@ -97,10 +97,12 @@ class KeyStore(Protocol):
 
 class JournalStore(Protocol):
     limit: int
+    lazy: bool  # entries stay in this process, so their details may be encoded when first read
 
     def append(self, entry: Entry) -> Entry:
-        """Store the entry (its ``id`` is ignored), drop the oldest beyond ``limit`` (counted), and return it
-        with its id: unique and increasing across every process sharing the store."""
+        """Store the entry (its ``id`` is ignored; its details are bytes unless ``lazy``); drop the oldest
+        beyond ``limit`` (counted), and return it with its id: unique and increasing across every process
+        sharing the store."""
         ...
 
     def entries(self, model: str | None = None, status: int | None = None) -> list[Entry]:

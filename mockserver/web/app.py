@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,69 +13,51 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from mockserver.gateway.exchange import Exchange
 from mockserver.gateway.headers import FetchHeaders
-from mockserver.gateway.ids import new_generation_id
-from mockserver.gateway.parsing import InvalidJson, form_kind, media_type, parse_json, parse_urlencoded
-from mockserver.gateway.pipeline import store_error
-from mockserver.gateway.reading import (
-    BodyLimit,
-    ClientDisconnect,
-    PayloadTooLarge,
-    declared_length,
-    read_limited,
-    read_multipart,
-)
+from mockserver.gateway.reading import BodyLimit, ClientDisconnect, declared_length
 from mockserver.mock import Mock
 from mockserver.settings import Settings
 from mockserver.state.stores import StoreUnavailable
 from mockserver.web.admin import admin_routes
 from mockserver.web.faults import FaultyResponse
-from mockserver.web.http import json_response, not_found, preflight, timing_headers, welcome_response
+from mockserver.web.http import (
+    CLIENT_CLOSED,
+    json_response,
+    not_found,
+    preflight,
+    store_down_response,
+    timing_headers,
+    welcome_response,
+)
+from mockserver.web.lean import LeanOcr, serves
+from mockserver.web.logline import LOGGER_NAME, MESSAGE, message_args
 from mockserver.web.paths import ExactPaths
+from mockserver.web.request_body import read_body
 
-log = logging.getLogger("ocr_mock")
+log = logging.getLogger(LOGGER_NAME)
 
-CLIENT_CLOSED = 499  # the journal's status for a request whose client left before sending its body
 
 __all__ = ["Settings", "create_app"]
 
 
-async def _read_body(request: Request, limits: BodyLimit, forms: Mapping[str, Any]) -> Any:
-    """The body as the gateway reads it (before/guards.ts L320-332): a Content-Type that contains a form
-    type is read as a form (``Request.formData()``, which refuses a body whose media type is not that
-    form type: invalid_json), anything else as JSON; at most the release's limit for its content type."""
-    content_type = request.headers.get("content-type")
-    limit = limits.for_type(content_type)
-    kind = form_kind(content_type)
-    if kind is None:
-        return parse_json(await read_limited(request, limit))
-    if media_type(content_type) == "application/x-www-form-urlencoded":
-        return parse_urlencoded(await read_limited(request, limit), forms)
-    if media_type(content_type) != "multipart/form-data":
-        raise InvalidJson()
-    try:
-        return await read_multipart(request, limit, forms)
-    except (PayloadTooLarge, ClientDisconnect):
-        raise
-    except Exception:  # python-multipart raises several types for a broken multipart body
-        raise InvalidJson() from None
+class GatewayApp(Starlette):
+    """Starlette, with ``POST /v1/ocr`` answered by the lean path (web/lean.py) before the middleware stack."""
+
+    lean: LeanOcr | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.lean is not None and serves(scope):
+            await self.lean(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
 
 
-LOGGED_CHARACTERS = 200
-
-
-def _loggable(value: str) -> str:
-    """A caller's value in the log line: control characters escaped (no forged lines), long values cut."""
-    if len(value) <= LOGGED_CHARACTERS and value.isprintable():
-        return value
-    cut = value[:LOGGED_CHARACTERS].encode("unicode_escape", "backslashreplace").decode("ascii")
-    return cut + ("..." if len(value) > LOGGED_CHARACTERS else "")
-
-
-def create_app(settings: Settings | None = None, mock: Mock | None = None) -> Starlette:
-    """The mock gateway as an ASGI app (``mock`` lets a caller keep a handle on its state)."""
+def create_app(settings: Settings | None = None, mock: Mock | None = None, *, lean: bool = True) -> Starlette:
+    """The mock gateway as an ASGI app (``mock`` lets a caller keep a handle on its state). ``lean=False``
+    answers ``POST /v1/ocr`` through Starlette's route too: the reference the lean path is tested against."""
     mock = mock or Mock(settings)
     release = mock.release
     limits = BodyLimit(mock.settings.max_body_bytes, release.body_limit(False), release.body_limit(True))
@@ -89,8 +70,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
         exchange = exchange or Exchange()
         model = exchange.model
         path = request.scope["path"]  # request.url decodes the query string as UTF-8, which may fail
-        log.info("%s %s %d %.1fms model=%s", request.method, _loggable(path), status, elapsed_ms,
-                 _loggable(model) if model else "-")
+        log.info(MESSAGE, *message_args(request.method, path, status, elapsed_ms, model))
         mock.journal.record(
             method=request.method, path=path, headers=request.headers,
             body=exchange.body if exchange.body_read else None, status=status, latency_ms=elapsed_ms,
@@ -102,7 +82,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
         started = time.perf_counter()
         try:
             fetch_headers = FetchHeaders(request.headers.items())
-            answer = await mock.gateway.ocr(fetch_headers, lambda: _read_body(request, limits, forms))
+            answer = await mock.gateway.ocr(fetch_headers, lambda: read_body(request, limits, forms))
         except ClientDisconnect:  # gone mid-body: nobody to answer; 499 as nginx notes it
             finish(request, CLIENT_CLOSED, (time.perf_counter() - started) * 1000)
             return Response(status_code=CLIENT_CLOSED)
@@ -129,14 +109,10 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
         return not_found(request.scope["path"], cors)
 
     async def store_down(request: Request, exc: Exception) -> Response:
-        """The store failed after the gateway answered (the journal write): the caller gets the 503, never
-        an answer that was not journaled."""
         assert isinstance(exc, StoreUnavailable)
-        log.warning("%s %s 503 %s", request.method, _loggable(request.scope["path"]), exc)
-        error = store_error(exc)
-        return json_response(error.status, error.envelope(new_generation_id()), error.headers())
+        return store_down_response(request.method, request.scope["path"], exc)
 
-    app = Starlette(
+    app = GatewayApp(
         routes=[
             Route("/v1/ocr", ocr, methods=["POST"]),
             Route("/", welcome, methods=["GET"]),
@@ -149,4 +125,6 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None) -> St
     )
     app.router.redirect_slashes = False
     app.state.mock = mock
+    if lean:
+        app.lean = LeanOcr(mock, limits, forms, cors)
     return app

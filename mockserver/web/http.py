@@ -8,6 +8,7 @@ release's (``Release.cors_headers``); ``CORS_HEADERS`` are the base release's.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,10 +16,15 @@ import orjson
 from starlette.responses import Response
 
 from mockserver.gateway.behaviour import behaviour
+from mockserver.gateway.ids import new_generation_id
+from mockserver.gateway.pipeline import store_error
+from mockserver.state.stores import StoreUnavailable
+from mockserver.web.logline import LOGGER_NAME, loggable
 
 CORS_HEADERS: dict[str, str] = dict(behaviour()["cors_headers"])
 NOT_FOUND_BODY = b"404 Not Found"
 NOT_FOUND_TYPE = "text/plain; charset=UTF-8"
+CLIENT_CLOSED = 499  # the journal's status for a request whose client left before sending its body
 
 
 def under_v1(path: str) -> bool:
@@ -39,6 +45,21 @@ def json_response(
     )
 
 
+def raw_json_headers(
+    body: bytes, headers: Mapping[str, str] | None = None, *, cors: Mapping[str, str] = CORS_HEADERS
+) -> list[tuple[bytes, bytes]]:
+    """The header list ``json_response`` sends, as ASGI bytes, for the HTTP path that builds no ``Response``: the
+    same headers in the same order (Starlette's: the given ones, then Content-Length, then Content-Type)."""
+    given = {**cors, "Cache-Control": "no-store", **headers} if headers else {**cors, "Cache-Control": "no-store"}
+    raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in given.items()]
+    names = {name for name, _ in raw}
+    if b"content-length" not in names:
+        raw.append((b"content-length", str(len(body)).encode("latin-1")))
+    if b"content-type" not in names:
+        raw.append((b"content-type", b"application/json"))
+    return raw
+
+
 def welcome_response(body: Any) -> Response:
     """``GET /``: JSON with two-space indentation (lib/safe-json.ts L49-51), no CORS, no Cache-Control."""
     return Response(orjson.dumps(body, option=orjson.OPT_INDENT_2), status_code=200, media_type="application/json")
@@ -56,3 +77,11 @@ def preflight(cors: Mapping[str, str] = CORS_HEADERS) -> Response:
 def timing_headers(server_timing: str) -> dict[str, str]:
     """Server-Timing, and Timing-Allow-Origin only with a non-empty Server-Timing."""
     return {"Server-Timing": server_timing, "Timing-Allow-Origin": "*"} if server_timing else {}
+
+
+def store_down_response(method: str, path: str, exc: StoreUnavailable) -> Response:
+    """The store failed after the gateway answered (the journal write): the caller gets the 503, never an
+    answer that was not journaled."""
+    logging.getLogger(LOGGER_NAME).warning("%s %s 503 %s", method, loggable(path), exc)
+    error = store_error(exc)
+    return json_response(error.status, error.envelope(new_generation_id()), error.headers())

@@ -13,6 +13,8 @@ DROPPED = "journal_dropped"
 
 
 class SqliteJournal:
+    lazy = False  # entries are written as JSON at once, for the other processes
+
     def __init__(self, database: SharedDatabase, limit: int) -> None:
         self._db = database
         self.limit = limit

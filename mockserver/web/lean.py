@@ -1,0 +1,149 @@
+"""``POST /v1/ocr`` served straight from ASGI: the mock's hot path.
+
+The gateway's behaviour is the pipeline's (``Gateway.ocr``), whichever HTTP path carries it. This path only
+spends less on the carrying: no middleware stack, no ``Request`` or ``Response`` objects, the headers read once
+into a dict, the body read from ``receive`` under the same limits, one ``send`` for the head and one for the body,
+the log line written without logging's record machinery (``RequestLog``), and the journal entry of a small JSON
+body kept as the bytes on the wire, redacted, parsed and encoded when the journal is read. The rare cases
+(forms, connection faults, a store that is down, a client gone mid-body) build the same Starlette objects as the
+plain path. ``create_app(lean=False)`` serves the plain Starlette route (web/app.py) instead: it is the reference
+tests/test_lean_equivalence.py holds this path to, byte for byte.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import Message, Receive, Scope, Send
+
+from mockserver.gateway.exchange import Exchange
+from mockserver.gateway.headers import FetchHeaders
+from mockserver.gateway.parsing import form_kind, parse_json
+from mockserver.gateway.reading import BodyLimit, ClientDisconnect, content_length, limited, read_all
+from mockserver.mock import Mock
+from mockserver.state.journal import LARGE_STRING, encode_details
+from mockserver.state.stores import StoreUnavailable
+from mockserver.web.faults import FaultyResponse
+from mockserver.web.http import CLIENT_CLOSED, json_response, raw_json_headers, store_down_response, timing_headers
+from mockserver.web.logline import RequestLog
+from mockserver.web.request_body import read_body, received_chunks
+
+OCR_PATH = "/v1/ocr"
+METHOD = "POST"
+SENT = "ocr_mock.sent"  # in the scope once the answer's head is sent
+
+
+def serves(scope: Scope) -> bool:
+    """Whether this path answers the request: ``POST /v1/ocr`` named plainly (a percent-escape in the path goes
+    the plain way, where ``ExactPaths`` decides what it names)."""
+    return (scope["type"] == "http" and scope["path"] == OCR_PATH and scope["method"] == METHOD
+            and b"%" not in (scope.get("raw_path") or b""))
+
+
+class LeanOcr:
+    def __init__(self, mock: Mock, limits: BodyLimit, forms: Mapping[str, Any], cors: Mapping[str, str]) -> None:
+        self.mock = mock
+        self.limits = limits
+        self.forms = forms
+        self.cors = cors
+        self.log = RequestLog()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self._answer(scope, receive, send)
+        except Exception:  # as Starlette's ServerErrorMiddleware: a plain 500 when nothing was sent, then raise
+            if not scope.get(SENT):
+                await PlainTextResponse("Internal Server Error", status_code=500)(scope, receive, send)
+            raise
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        raw_headers = scope["headers"]
+        headers = FetchHeaders.from_asgi(raw_headers)
+        kept: list[bytes] = []  # the JSON body as received, when small enough to journal from its bytes
+
+        async def read() -> Any:
+            content_type = headers.get("content-type")
+            if form_kind(content_type) is not None:
+                return await read_body(Request(scope, receive), self.limits, self.forms)
+            limit = self.limits.for_type(content_type)
+            raw = await read_all(limited(received_chunks(receive), content_length(headers.get("content-length")),
+                                         limit))
+            if len(raw) <= LARGE_STRING:
+                small = bytes(raw)
+                kept.append(small)
+                return parse_json(small)
+            return parse_json(raw)
+
+        body_size = content_length(headers.get("content-length"))
+        try:
+            answer = await self.mock.gateway.ocr(headers, read)
+        except ClientDisconnect:  # gone mid-body: nobody to answer; 499 as nginx notes it
+            elapsed = (time.perf_counter() - started) * 1000
+            down = self._finish(scope, CLIENT_CLOSED, elapsed, Exchange(), None, None, body_size)
+            await (down or Response(status_code=CLIENT_CLOSED))(scope, receive, send)
+            return
+        exchange = answer.exchange
+        extra = {**answer.headers, **timing_headers(exchange.server_timing())}
+        encoded = orjson.dumps(answer.body)
+        raw_body = kept[0] if kept and exchange.body_read else None
+        down = self._finish(scope, answer.status, answer.elapsed_ms, exchange, encoded, raw_body, body_size,
+                            answer.body)
+        if down is not None:
+            await down(scope, receive, send)
+        elif exchange.fault is not None:
+            response = json_response(answer.status, answer.body, extra, cors=self.cors)
+            await FaultyResponse(response, exchange.fault)(scope, receive, _noting_sent(scope, send))
+        else:
+            scope[SENT] = True
+            await send({"type": "http.response.start", "status": answer.status,
+                        "headers": raw_json_headers(encoded, extra, cors=self.cors)})
+            await send({"type": "http.response.body", "body": encoded})
+
+    def _finish(self, scope: Scope, status: int, elapsed_ms: float, exchange: Exchange, encoded: bytes | None,
+                raw_body: bytes | None, body_size: int | None, response: Any = None) -> Response | None:
+        """The log line, the journal entry and the outcome count; when the store is down, the 503 to answer."""
+        model = exchange.model
+        self.log(METHOD, OCR_PATH, status, elapsed_ms, model)
+        details: bytes | partial[bytes]
+        if exchange.body_read and raw_body is None:  # a form, or a large body: journaled from the parsed body
+            details = encode_details(_decoded(scope["headers"]), exchange.body, exchange.nearest, response, body_size)
+        else:
+            details = partial(_details_from_wire, scope["headers"], raw_body, exchange.nearest, encoded, body_size)
+        try:
+            self.mock.journal.record_later(
+                method=METHOD, path=OCR_PATH, status=status, latency_ms=elapsed_ms, model=model,
+                script=exchange.script_id, answered_by=exchange.answered_by, details=details)
+            if encoded is not None:
+                self.mock.coverage.count(exchange)
+        except StoreUnavailable as exc:
+            return store_down_response(METHOD, OCR_PATH, exc)
+        return None
+
+
+def _noting_sent(scope: Scope, send: Send) -> Send:
+    """``send``, marking the scope once something is sent (a fault may raise after the head went out)."""
+
+    async def noting(message: Message) -> None:
+        scope[SENT] = True
+        await send(message)
+
+    return noting
+
+
+def _decoded(raw_headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw_headers]
+
+
+def _details_from_wire(raw_headers: list[tuple[bytes, bytes]], raw_body: bytes | None, nearest: list[dict[str, Any]],
+                       encoded: bytes | None, body_size: int | None) -> bytes:
+    """An entry's details from what crossed the wire: the same document the plain path encodes at once."""
+    body = parse_json(raw_body) if raw_body is not None else None
+    response = orjson.loads(encoded) if encoded is not None else None
+    return encode_details(_decoded(raw_headers), body, nearest, response, body_size)
