@@ -7,6 +7,7 @@ exist and serve the ``ocr`` endpoint (check 6); after the wallet and the caller'
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -27,12 +28,15 @@ class ProviderOffer:
     endpoints: tuple[str, ...]
     upstream_model: str | None = None
     usd_per_1000_pages: Decimal | None = None
+    # what only GET /v1/models shows (production data the mock assumes; mockserver/gateway/models_listing.py)
+    listing: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
 class Model:
     gateway_id: str
     offers: tuple[ProviderOffer, ...]
+    listing: Mapping[str, Any] = field(default_factory=dict, compare=False)  # as ProviderOffer.listing
 
     @property
     def ocr_offers(self) -> tuple[ProviderOffer, ...]:
@@ -179,7 +183,9 @@ def catalog_from_document(document: Any, source: Path) -> Catalog:
                     endpoints=tuple(listing.get("endpoints", ())),
                     upstream_model=listing.get("upstream_model"),
                     usd_per_1000_pages=Decimal(str(price)) if price is not None else None,
+                    listing=listing.get("listing") or {},
                 )
             )
-        models[gateway_id] = Model(gateway_id=gateway_id, offers=tuple(offers))
+        shown = (row or {}).get("listing") or {}
+        models[gateway_id] = Model(gateway_id=gateway_id, offers=tuple(offers), listing=shown)
     return Catalog(models=models, ocr_executors=frozenset(document.get("ocr_executors", ())))

@@ -17,6 +17,7 @@ from starlette.types import Receive, Scope, Send
 
 from mockserver.gateway.exchange import Exchange
 from mockserver.gateway.headers import FetchHeaders
+from mockserver.gateway.models_listing import ModelsListing
 from mockserver.gateway.reading import BodyLimit, ClientDisconnect, declared_length
 from mockserver.mock import Mock
 from mockserver.settings import Settings
@@ -94,6 +95,18 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None, *, le
             return FaultyResponse(response, answer.exchange.fault)
         return response
 
+    listing_rules = release.get("models_listing")  # None: the release serves no GET /v1/models (a 404)
+    listing = ModelsListing(listing_rules) if listing_rules else None
+
+    async def models(request: Request) -> Response:
+        assert listing is not None
+        started = time.perf_counter()
+        answer = listing.answer(request.scope["query_string"], request.headers.get("authorization"), mock.gateway)
+        finish(request, answer.status, (time.perf_counter() - started) * 1000, response_body=answer.body)
+        if answer.body is None:
+            return not_found(request.scope["path"], cors)
+        return json_response(answer.status, answer.body, answer.headers, cors=cors)
+
     async def welcome(request: Request) -> Response:
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         body = {"message": release.welcome, "timestamp": now}
@@ -115,6 +128,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None, *, le
     app = GatewayApp(
         routes=[
             Route("/v1/ocr", ocr, methods=["POST"]),
+            *([Route("/v1/models", models, methods=["GET"])] if listing else []),
             Route("/", welcome, methods=["GET"]),
             Route("/v1", options, methods=["OPTIONS"]),
             Route("/v1/{rest:path}", options, methods=["OPTIONS"]),

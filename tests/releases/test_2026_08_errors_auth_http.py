@@ -174,14 +174,6 @@ def test_request_provider_filters_that_match_nothing(client08: TestClient) -> No
     assert [policy[flag] for flag in flags] == [True, True, True]
 
 
-def test_models_listing_is_not_imitated(client08: TestClient) -> None:
-    """control/models.ts 474-528 changed the GET /v1/models item shape; its fields come from the production
-    catalogue database (names, dates, organisations), so the mock serves no /v1/models in either release (README,
-    "What it does not imitate"): the route answers the gateway's plain-text 404 here."""
-    response = client08.get("/v1/models", headers={"Authorization": "Bearer phaseo_v1_sk_test01_s3cret"})
-    assert (response.status_code, response.text) == (404, "404 Not Found")
-
-
 def test_unsupported_routing_filters_say_phaseo_gateway(client08: TestClient) -> None:
     """requestRouting.ts 527, 533, 539."""
     body = post(client08, {"model": MODEL, "image": IMAGE, "provider": {"quantizations": ["int8"]}}).json()
