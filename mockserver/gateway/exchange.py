@@ -9,7 +9,7 @@ from typing import Any
 
 from mockserver.gateway.behaviour import behaviour
 from mockserver.gateway.errors import GatewayError
-from mockserver.gateway.upstream import AnsweredBy, Fault, ProviderAnswer
+from mockserver.gateway.upstream import NONE_NEAR, AnsweredBy, Fault, Nearest, ProviderAnswer
 
 UNREAD = object()
 
@@ -43,7 +43,7 @@ class Exchange:
     script_id: str | None = None  # the script that answered; None: a default answered
     script_source: str | None = None  # the fixture file (or "runtime") of that script or default
     answered_by: AnsweredBy | None = None  # None: the gateway answered before the provider step
-    nearest: list[dict[str, Any]] = field(default_factory=list)  # when no script matched
+    nearest: Nearest = NONE_NEAR  # when no script matched
     fault: Fault | None = None
     upstream_ms: float | None = None  # how long the provider call took
     routing_diagnostics: dict[str, Any] | None = None  # once the routing gates ran

@@ -81,6 +81,17 @@ def decoded_size(image: str) -> int | None:
     return symbols * 3 // 4
 
 
+def comparable_size(image: str) -> int | None:
+    """``decoded_size`` where it is the length of the bytes ``image_digest`` hashes: base64 with padding only at
+    its end (padding earlier decodes otherwise); None for a URL or such a payload. Two images of different
+    sizes have different digests, so a script's image is told apart without hashing the request's."""
+    parsed = data_url_payload(image)
+    payload = image if parsed is None else image[parsed[1] :]
+    if "=" in payload.rstrip("="):
+        return None
+    return decoded_size(image)
+
+
 _HEAD = 16  # enough leading bytes to sniff the media type
 
 

@@ -12,6 +12,7 @@ pipeline/before/workspacePolicy.ts L300-600, pipeline/execute/routing.ts L345-40
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -190,6 +191,12 @@ class RoutingHints:
     @classmethod
     def from_body(cls, body: Mapping[str, Any]) -> RoutingHints:
         provider, routing = _plain(body.get("provider")), _plain(body.get("routing"))
+        if not provider and not routing:  # most requests: no routing options, the defaults (frozen; read only)
+            return _no_hints()
+        return cls._of(provider, routing)
+
+    @classmethod
+    def _of(cls, provider: dict[str, Any], routing: dict[str, Any]) -> RoutingHints:
 
         def first(*names: str) -> Any:
             return _first_defined(*(routing.get(n) for n in names), *(provider.get(n) for n in names))
@@ -222,6 +229,11 @@ class RoutingHints:
             preferred_min_throughput=first("preferred_min_throughput", "preferredMinThroughput"),
             preferred_max_latency=first("preferred_max_latency", "preferredMaxLatency"),
         )
+
+
+@functools.cache
+def _no_hints() -> RoutingHints:
+    return RoutingHints._of({}, {})
 
 
 def _bool_or(value: Any, default: bool) -> bool:

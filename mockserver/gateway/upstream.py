@@ -8,7 +8,7 @@ another ``Upstream``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -98,6 +98,26 @@ class AnsweredBy(StrEnum):
     BUILTIN = "builtin"  # the built-in one-page document
 
 
+class Nearest:
+    """The scripts nearest to a request none answered, and why each did not match: worked out when first asked
+    for (the journal asks when it is read), not on the request's way."""
+
+    __slots__ = ("_found", "_work")
+
+    def __init__(self, work: Callable[[], list[dict[str, Any]]] | None = None) -> None:
+        self._work = work
+        self._found: list[dict[str, Any]] | None = None if work is not None else []
+
+    def found(self) -> list[dict[str, Any]]:
+        if self._found is None:
+            assert self._work is not None
+            self._found, self._work = self._work(), None
+        return self._found
+
+
+NONE_NEAR = Nearest()  # a script answered, or none was asked
+
+
 @dataclass(frozen=True)
 class ProviderAnswer:
     """What the provider step returns: the document, or the error the gateway renders as-is; a connection
@@ -109,7 +129,7 @@ class ProviderAnswer:
     answered_by: AnsweredBy = AnsweredBy.BUILTIN
     script_id: str | None = None
     source: str | None = None  # the fixture file (or "runtime") of the script or default that answered
-    nearest: list[dict[str, Any]] = field(default_factory=list)  # when no script matched
+    nearest: Nearest = NONE_NEAR  # when no script matched
 
 
 class Upstream(Protocol):

@@ -12,12 +12,22 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from mockserver.gateway.errors import GatewayError
-from mockserver.gateway.upstream import AnsweredBy, Fault, OcrCall, ProviderAnswer, UpstreamDocument, default_page
+from mockserver.gateway.upstream import (
+    NONE_NEAR,
+    AnsweredBy,
+    Fault,
+    Nearest,
+    OcrCall,
+    ProviderAnswer,
+    UpstreamDocument,
+    default_page,
+)
 from mockserver.gateway.upstream_failure import upstream_failure
 from mockserver.scripting.loader import FixtureError, FixtureSet, build_script, structural_problems
 from mockserver.scripting.matching import Mismatch, RequestFacts
@@ -32,7 +42,25 @@ NEAREST = 3
 class Selection:
     outcome: Outcome | None
     script: Script | None
-    nearest: list[dict[str, Any]] = field(default_factory=list)
+    nearest: Nearest = NONE_NEAR
+
+
+def nearest_scripts(scripts: list[Script], calls: Mapping[str, int], facts: RequestFacts) -> list[dict[str, Any]]:
+    """The ``NEAREST`` scripts with the fewest mismatches, the scripts added at runtime (by the test, through the
+    admin API) before the files' scenery, each with what did not match."""
+    misses: list[tuple[int, Script, list[Mismatch]]] = []
+    for script in scripts:
+        mismatches = script.match.mismatches(facts)
+        if script.model != facts.model:
+            mismatches.insert(0, Mismatch("model", script.model, facts.model))
+        limit = script.limit
+        if limit is not None and calls.get(script.id, 0) >= limit:
+            mismatches.append(Mismatch("times", "calls left", "used up"))
+        if mismatches:
+            misses.append((len(mismatches), script, mismatches))
+    misses.sort(key=lambda miss: (miss[1].source != "runtime", miss[0]))
+    return [{"script": script.id, "mismatches": [m.to_json() for m in mismatches]}
+            for _, script, mismatches in misses[:NEAREST]]
 
 
 class ScriptEngine:
@@ -157,25 +185,15 @@ class ScriptEngine:
         while True:
             scripts, calls = self._current()
             best: Script | None = None
-            misses: list[tuple[int, Script, list[Mismatch]]] = []
-            for script in scripts:
-                mismatches = script.match.mismatches(facts)
-                if script.model != call.gateway_model:
-                    mismatches.insert(0, Mismatch("model", script.model, call.gateway_model))
+            for script in scripts:  # the model, the count and the rank first: a condition only if it could win
+                if script.model != facts.model or (best is not None and
+                                                   script.match.specificity <= best.match.specificity):
+                    continue
                 limit = script.limit
-                if limit is not None and calls.get(script.id, 0) >= limit:
-                    mismatches.append(Mismatch("times", "calls left", "used up"))
-                if mismatches:
-                    misses.append((len(mismatches), script, mismatches))
-                elif best is None or script.match.specificity > best.match.specificity:
+                if (limit is None or calls.get(script.id, 0) < limit) and script.match.holds(facts):
                     best = script
             if best is None:
-                # the scripts added at runtime (by the test, through the admin API) first, then the files' scenery
-                misses.sort(key=lambda miss: (miss[1].source != "runtime", miss[0]))
-                nearest = [
-                    {"script": script.id, "mismatches": [m.to_json() for m in mismatches]}
-                    for _, script, mismatches in misses[:NEAREST]
-                ]
+                nearest = Nearest(partial(nearest_scripts, scripts, calls, facts))
                 return Selection(self._defaults.get(call.gateway_model), None, nearest)
             position = self.store.claim(best.id, best.limit)
             if position is not None:

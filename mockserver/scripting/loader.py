@@ -176,8 +176,9 @@ def _step_problems(step: dict[str, Any], source: str, entry: str, prefix: str) -
     return problems
 
 
-def _resolve_image_file(name: str, base: Path | None, source: str, entry: str) -> tuple[str | None, list[Problem]]:
-    """The SHA-256 of a fixture-relative image file; files outside the fixtures directory are refused."""
+def _resolve_image_file(name: str, base: Path | None, source: str,
+                        entry: str) -> tuple[tuple[str, int] | None, list[Problem]]:
+    """The SHA-256 and size of a fixture-relative image file; files outside the fixtures directory are refused."""
     if base is None:
         return None, [Problem(source, entry, "match.image.file", "image files need a fixtures directory")]
     root = base.resolve()
@@ -186,7 +187,8 @@ def _resolve_image_file(name: str, base: Path | None, source: str, entry: str) -
         return None, [Problem(source, entry, "match.image.file", f"{name!r} is outside the fixtures directory")]
     if not target.is_file():
         return None, [Problem(source, entry, "match.image.file", f"no such file: {name}")]
-    return hashlib.sha256(target.read_bytes()).hexdigest(), []
+    data = target.read_bytes()
+    return (hashlib.sha256(data).hexdigest(), len(data)), []
 
 
 def build_script(
@@ -207,9 +209,11 @@ def build_script(
     match_spec = spec.get("match", {})
     image = match_spec.get("image", {})
     sha256 = image.get("sha256")
+    size = None
     if "file" in image:
-        file_sha, file_problems = _resolve_image_file(image["file"], base, source, entry)
+        found, file_problems = _resolve_image_file(image["file"], base, source, entry)
         problems += file_problems
+        file_sha, size = found if found is not None else (None, None)
         if sha256 is not None and file_sha is not None and sha256.lower() != file_sha:
             problems.append(Problem(source, entry, "match.image", "sha256 and file disagree"))
         sha256 = sha256 or file_sha
@@ -220,6 +224,7 @@ def build_script(
         body=dict(match_spec.get("body", {})),
         headers={name.lower(): value for name, value in match_spec.get("headers", {}).items()},
         image_sha256=sha256.lower() if sha256 else None,
+        image_size=size,
         image_media_type=image.get("media_type"),
         image_url=image.get("url"),
         document_url=match_spec.get("document_url"),

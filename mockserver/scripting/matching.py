@@ -7,12 +7,12 @@ conditions: the most specific match answers, and declared order breaks ties.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from mockserver.gateway.images import data_url_payload, image_digest
+from mockserver.gateway.images import comparable_size, data_url_payload, image_digest
 from mockserver.gateway.upstream import OcrCall
 from mockserver.scripting.sniff import sniff_media_type
 from mockserver.state.journal import REDACTED, SECRET_HEADERS
@@ -41,43 +41,52 @@ class Match:
     body: Mapping[str, Any] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
     image_sha256: str | None = None
+    image_size: int | None = None  # the bytes behind image_sha256, when known (a file): a cheaper first check
     image_media_type: str | None = None
     image_url: str | None = None
     document_url: str | None = None  # a glob, for a {type: document_url} document
     file_id: str | None = None  # a glob, for a {type: file} document
 
-    @property
+    @cached_property
     def specificity(self) -> int:
         singles = (self.language, self.image_sha256, self.image_media_type, self.image_url, self.document_url,
                    self.file_id)
         return sum(value is not None for value in singles) + len(self.body) + len(self.headers)
 
     def mismatches(self, facts: RequestFacts) -> list[Mismatch]:
-        found: list[Mismatch] = []
-        if self.language is not None and facts.call.language != self.language:
-            found.append(Mismatch("language", self.language, facts.call.language))
+        return list(self._mismatches(facts, reported=True))
+
+    def holds(self, facts: RequestFacts) -> bool:
+        """Every condition holds: the first mismatch ends the check (an image's digest only when needed)."""
+        return next(self._mismatches(facts, reported=False), None) is None
+
+    def _mismatches(self, facts: RequestFacts, *, reported: bool) -> Iterator[Mismatch]:
+        """The conditions that fail, the image's digest last; ``reported``: with what the request had (a digest
+        the size alone refuted is not computed to be shown)."""
+        if self.language is not None and facts.language != self.language:
+            yield Mismatch("language", self.language, facts.language)
         for path, expected in self.body.items():
-            got = _lookup(facts.call.body, path)
+            got = _lookup(facts.body, path)
             if got is _MISSING or got != expected:
-                found.append(Mismatch(f"body.{path}", expected, got))
+                yield Mismatch(f"body.{path}", expected, got)
         for name, expected in self.headers.items():
-            got = facts.call.headers.get(name.lower(), None)
+            got = facts.headers.get(name.lower(), None)
             if got != expected:
                 secret = name.lower() in SECRET_HEADERS  # never copy a key into the journal
-                found.append(Mismatch(f"headers.{name.lower()}", REDACTED if secret else expected,
-                                      REDACTED if secret and got is not None else got))
+                yield Mismatch(f"headers.{name.lower()}", REDACTED if secret else expected,
+                               REDACTED if secret and got is not None else got)
         image = facts.image_input  # the name shown: the input the request used
-        if self.image_sha256 is not None and facts.image_sha256 != self.image_sha256:
-            found.append(Mismatch(f"{image}.sha256", self.image_sha256, facts.image_sha256))
+        if self.image_sha256 is not None and (facts.image_size_differs(self.image_size)
+                                              or facts.image_sha256 != self.image_sha256):
+            yield Mismatch(f"{image}.sha256", self.image_sha256, facts.image_sha256 if reported else None)
         if self.image_media_type is not None and facts.image_media_type != self.image_media_type:
-            found.append(Mismatch(f"{image}.media_type", self.image_media_type, facts.image_media_type))
+            yield Mismatch(f"{image}.media_type", self.image_media_type, facts.image_media_type)
         if self.image_url is not None and not _glob(facts.image_url, self.image_url):
-            found.append(Mismatch(f"{image}.url", self.image_url, facts.image_url))
+            yield Mismatch(f"{image}.url", self.image_url, facts.image_url)
         if self.document_url is not None and not _glob(facts.document_field("document_url"), self.document_url):
-            found.append(Mismatch("document.document_url", self.document_url, facts.document_field("document_url")))
+            yield Mismatch("document.document_url", self.document_url, facts.document_field("document_url"))
         if self.file_id is not None and not _glob(facts.document_field("file_id"), self.file_id):
-            found.append(Mismatch("document.file_id", self.file_id, facts.document_field("file_id")))
-        return found
+            yield Mismatch("document.file_id", self.file_id, facts.document_field("file_id"))
 
 
 def _glob(value: str | None, pattern: str) -> bool:
@@ -97,17 +106,23 @@ def _lookup(body: Mapping[str, Any], path: str) -> Any:
 
 
 class RequestFacts:
-    """What scripts match on, computed once per request and only when asked for."""
+    """What scripts match on, computed once per request and only when asked for. It keeps only the call's
+    inputs (it may outlive the call: the journal works out the nearest scripts when it is read)."""
 
     def __init__(self, call: OcrCall) -> None:
-        self.call = call
+        self.model = call.gateway_model
+        self.language = call.language
+        self.body = call.body
+        self.headers = call.headers
+        self.given_image = call.image
+        self.document = call.document
 
     @cached_property
     def image(self) -> str | None:
         """The image read: the ``image`` field, or a ``{type: image_url}`` document's URL (string or ``url``)."""
-        if self.call.image is not None:
-            return self.call.image
-        document = self.call.document or {}
+        if self.given_image is not None:
+            return self.given_image
+        document = self.document or {}
         if document.get("type") != "image_url":
             return None
         value = document.get("image_url")
@@ -116,11 +131,23 @@ class RequestFacts:
 
     @property
     def image_input(self) -> str:
-        return "image" if self.call.image is not None or self.call.document is None else "document.image_url"
+        return "image" if self.given_image is not None or self.document is None else "document.image_url"
 
     def document_field(self, name: str) -> str | None:
-        value = (self.call.document or {}).get(name)
+        value = (self.document or {}).get(name)
         return value if isinstance(value, str) else None
+
+    @cached_property
+    def _image_size(self) -> int | None:
+        image = self.image
+        return comparable_size(image) if image is not None else None
+
+    def image_size_differs(self, size: int | None) -> bool:
+        """The image decodes to another number of bytes than ``size`` (None: unknown, so not known to differ)."""
+        if size is None:
+            return False
+        own = self._image_size
+        return own is not None and own != size
 
     @cached_property
     def _image_digest(self) -> tuple[str, bytes] | None:

@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None, *, le
         mock.journal.record(
             method=request.method, path=path, headers=request.headers,
             body=exchange.body if exchange.body_read else None, status=status, latency_ms=elapsed_ms,
-            model=model, script=exchange.script_id, nearest=exchange.nearest, response=response_body,
+            model=model, script=exchange.script_id, nearest=exchange.nearest.found(), response=response_body,
             answered_by=exchange.answered_by, body_size=declared_length(request),
         )
 

@@ -26,6 +26,7 @@ from mockserver.gateway.exchange import Exchange
 from mockserver.gateway.headers import FetchHeaders
 from mockserver.gateway.parsing import form_kind, parse_json
 from mockserver.gateway.reading import BodyLimit, ClientDisconnect, content_length, limited, read_all
+from mockserver.gateway.upstream import Nearest
 from mockserver.mock import Mock
 from mockserver.state.journal import LARGE_STRING, encode_details
 from mockserver.state.stores import StoreUnavailable
@@ -113,7 +114,8 @@ class LeanOcr:
         self.log(METHOD, OCR_PATH, status, elapsed_ms, model)
         details: bytes | partial[bytes]
         if exchange.body_read and raw_body is None:  # a form, or a large body: journaled from the parsed body
-            details = encode_details(_decoded(scope["headers"]), exchange.body, exchange.nearest, response, body_size)
+            details = encode_details(_decoded(scope["headers"]), exchange.body, exchange.nearest.found(), response,
+                                     body_size)
         else:
             details = partial(_details_from_wire, scope["headers"], raw_body, exchange.nearest, encoded, body_size)
         try:
@@ -141,9 +143,9 @@ def _decoded(raw_headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw_headers]
 
 
-def _details_from_wire(raw_headers: list[tuple[bytes, bytes]], raw_body: bytes | None, nearest: list[dict[str, Any]],
+def _details_from_wire(raw_headers: list[tuple[bytes, bytes]], raw_body: bytes | None, nearest: Nearest,
                        encoded: bytes | None, body_size: int | None) -> bytes:
     """An entry's details from what crossed the wire: the same document the plain path encodes at once."""
     body = parse_json(raw_body) if raw_body is not None else None
     response = orjson.loads(encoded) if encoded is not None else None
-    return encode_details(_decoded(raw_headers), body, nearest, response, body_size)
+    return encode_details(_decoded(raw_headers), body, nearest.found(), response, body_size)
