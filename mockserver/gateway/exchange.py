@@ -3,6 +3,7 @@ line and the HTTP layer (which delivers a scripted connection fault)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -12,6 +13,12 @@ from mockserver.gateway.errors import GatewayError
 from mockserver.gateway.upstream import NONE_NEAR, AnsweredBy, Fault, Nearest, ProviderAnswer
 
 UNREAD = object()
+
+
+@functools.cache
+def _untimed(name: str) -> str:
+    """A span the mock does not time (all but the provider call), formatted once per name."""
+    return f"{name};dur={0.0:.3f}"
 
 
 class Stage(StrEnum):
@@ -59,7 +66,7 @@ class Exchange:
     def span(self, *names: str, ms: float = 0.0) -> None:
         """Record Server-Timing spans (pipeline/telemetry/timer.ts L59-82). The gateway's clock on Workers
         is coarse; the mock measures only the provider call."""
-        self.spans.extend((name, ms) for name in names)
+        self.spans += [(name, ms) for name in names]
 
     def close_spans(self, *, error: bool) -> None:
         """The spans that end a request: ``before_start`` for a before-stage error, the end of the
@@ -75,7 +82,7 @@ class Exchange:
             self.span(*timing["success_end"])
 
     def server_timing(self) -> str:
-        return ", ".join(f"{name};dur={ms:.3f}" for name, ms in self.spans)
+        return ", ".join(_untimed(name) if not ms else f"{name};dur={ms:.3f}" for name, ms in self.spans)
 
     @property
     def body_read(self) -> bool:
