@@ -57,7 +57,7 @@ class Series:
     runs: list[LoadResult] = field(default_factory=list)
 
     def median(self, attribute: str) -> float:
-        return statistics.median(getattr(run, attribute) for run in self.runs)
+        return float(statistics.median(getattr(run, attribute) for run in self.runs))
 
 
 @dataclass
