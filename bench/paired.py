@@ -27,6 +27,8 @@ from .load import LoadResult, run_wrk
 from .processes import Running, ServerSpec, rss_bytes, start, stop, tree_cpu_seconds, wait_until_ok
 from .tools import ensure_prism, ensure_wrk
 
+TIMES = "\u00d7"  # the multiplication sign of a ratio
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MOCK = "mock"
@@ -126,10 +128,10 @@ def summary(result: Measurement) -> list[str]:
     lines = []
     for kind in KINDS:
         ratios = result.ratios(MOCK, BARE, kind)
-        lines.append(f"{kind}: mock ÷ bare Starlette req/s = {result.ratio(MOCK, BARE, kind):.2f}× "
-                     f"(median of {len(ratios)} paired rounds; range {min(ratios):.2f}–{max(ratios):.2f})")
+        lines.append(f"{kind}: mock ÷ bare Starlette req/s = {result.ratio(MOCK, BARE, kind):.2f}{TIMES} "
+                     f"(median of {len(ratios)} paired rounds; range {min(ratios):.2f}-{max(ratios):.2f})")
         if (PRISM, kind) in result.series:
-            lines.append(f"{kind}: mock ÷ Prism req/s = {result.ratio(MOCK, PRISM, kind):.2f}×")
+            lines.append(f"{kind}: mock ÷ Prism req/s = {result.ratio(MOCK, PRISM, kind):.2f}{TIMES}")
         mock = result.series[(MOCK, kind)]
         bare = result.series[(BARE, kind)]
         lines.append(f"{kind}: mock p99 {mock.median('p99_ms'):.2f} ms, p50 {mock.median('p50_ms'):.2f} ms "
