@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import itertools
+import json
 import logging
 import re
 from collections.abc import Iterator
@@ -23,7 +23,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -74,10 +74,13 @@ def decoded_size(image: str) -> int | None:
         header, start = parsed
         if not is_base64_header(header):
             return sum(len(image[i : i + _SLICE].encode("utf-8", "replace")) for i in range(start, len(image), _SLICE))
-    symbols = sum(
-        len(image[i : i + _SLICE].encode("ascii", "ignore").translate(None, _NOT_BASE64))
-        for i in range(start, len(image), _SLICE)
-    )
+    if len(image) - start <= _SLICE:
+        symbols = len(image[start:].encode("ascii", "ignore").translate(None, _NOT_BASE64))
+    else:
+        symbols = sum(
+            len(image[i : i + _SLICE].encode("ascii", "ignore").translate(None, _NOT_BASE64))
+            for i in range(start, len(image), _SLICE)
+        )
     return symbols * 3 // 4
 
 

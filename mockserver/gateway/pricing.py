@@ -49,7 +49,13 @@ def _figures(pages: int, usd_per_1000_pages: Decimal) -> _Figures:
 
 def billing_iso(ms: int) -> str:
     """JavaScript's ``new Date(ms).toISOString()``."""
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    return _iso_second(ms // 1000) + f"{ms % 1000:03d}Z"
+
+
+@lru_cache(maxsize=4)
+def _iso_second(second: int) -> str:
+    """The part of an ISO time down to the second (the requests of one second share it)."""
+    return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S.")
 
 
 def pricing_breakdown(pages: int, usd_per_1000_pages: Decimal, billing_ms: int | None = None) -> dict[str, Any]:

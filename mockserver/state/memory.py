@@ -4,7 +4,6 @@ from the test's thread while the server's thread answers)."""
 from __future__ import annotations
 
 import copy
-import dataclasses
 import itertools
 import threading
 from collections import deque
@@ -108,7 +107,7 @@ class MemoryJournal:
 
     def append(self, entry: Entry) -> Entry:
         with self._lock:
-            entry = dataclasses.replace(entry, id=next(self._ids))
+            object.__setattr__(entry, "id", next(self._ids))  # the entry is handed over: numbered in place
             if len(self._entries) == self.limit:
                 self._dropped += 1
             self._entries.append(entry)

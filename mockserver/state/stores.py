@@ -102,7 +102,7 @@ class JournalStore(Protocol):
     def append(self, entry: Entry) -> Entry:
         """Store the entry (its ``id`` is ignored; its details are bytes unless ``lazy``); drop the oldest
         beyond ``limit`` (counted), and return it with its id: unique and increasing across every process
-        sharing the store."""
+        sharing the store. The entry is handed over: a store may number it in place."""
         ...
 
     def entries(self, model: str | None = None, status: int | None = None) -> list[Entry]:

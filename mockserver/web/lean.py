@@ -68,21 +68,20 @@ class LeanOcr:
         raw_headers = scope["headers"]
         headers = FetchHeaders.from_asgi(raw_headers)
         kept: list[bytes] = []  # the JSON body as received, when small enough to journal from its bytes
+        body_size = content_length(headers.get("content-length"))
 
         async def read() -> Any:
             content_type = headers.get("content-type")
             if form_kind(content_type) is not None:
                 return await read_body(Request(scope, receive), self.limits, self.forms)
             limit = self.limits.for_type(content_type)
-            raw = await read_all(limited(received_chunks(receive), content_length(headers.get("content-length")),
-                                         limit))
+            raw = await read_all(limited(received_chunks(receive), body_size, limit))
             if len(raw) <= LARGE_STRING:
                 small = bytes(raw)
                 kept.append(small)
                 return parse_json(small)
             return parse_json(raw)
 
-        body_size = content_length(headers.get("content-length"))
         try:
             answer = await self.mock.gateway.ocr(headers, read)
         except ClientDisconnect:  # gone mid-body: nobody to answer; 499 as nginx notes it
