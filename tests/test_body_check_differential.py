@@ -6,7 +6,7 @@ whole float for an integer, integers past 2**53 and 2**64, unicode, enum near-mi
 required keys, nested junk), plus any JSON at all and the zod differentials' bodies. Each body goes to the check and
 to openapi-core's body validator (``body_validator``); on a smaller sample, to ``validate_request`` itself.
 
-``BODY_CHECK_EXAMPLES=40000 pytest tests/test_body_check_differential.py -k many`` runs the long comparison.
+``make body-check-long`` (``BODY_CHECK_EXAMPLES=40000 pytest ... -k many``) runs the long comparison.
 """
 
 from __future__ import annotations
