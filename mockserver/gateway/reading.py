@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -20,7 +21,7 @@ from starlette.requests import ClientDisconnect, Request
 from mockserver.gateway.errors import GatewayError
 from mockserver.gateway.parsing import FormFile, form_object
 
-__all__ = ["BodyLimit", "ClientDisconnect", "PayloadTooLarge", "limited", "read_all", "read_limited",
+__all__ = ["BodyLimit", "ClientDisconnect", "PayloadTooLarge", "SizeLimit", "limited", "read_all", "read_limited",
            "read_multipart"]
 
 
@@ -36,6 +37,18 @@ class PayloadTooLarge(GatewayError):
 
 
 @dataclass(frozen=True)
+class SizeLimit:
+    """A body's limit in bytes, and whether it is the release's own (refused in the gateway's words) or the mock's
+    ceiling; the error is built only when a body passes it."""
+
+    limit: int
+    gateway_limit: bool = False
+
+    def error(self) -> PayloadTooLarge:
+        return PayloadTooLarge(self.limit, gateway_limit=self.gateway_limit)
+
+
+@dataclass(frozen=True)
 class BodyLimit:
     """How many bytes a body may have: the release's limit for its content type (2026-08: 16 MiB, 32 MiB for
     multipart, refused when strictly greater) under the mock's own ceiling (``--max-body-bytes``)."""
@@ -44,12 +57,22 @@ class BodyLimit:
     default: int | None = None  # None: the release has no limit of its own
     multipart: int | None = None
 
-    def for_type(self, content_type: str | None) -> PayloadTooLarge:
-        """The error a body of this content type gets past its limit (the limit is ``.limit``)."""
-        own = self.multipart if "multipart/form-data" in (content_type or "").lower() else self.default
+    def for_type(self, content_type: str | None) -> SizeLimit:
+        """The limit of a body of this content type."""
+        return self._multipart if "multipart/form-data" in (content_type or "").lower() else self._default
+
+    @cached_property
+    def _default(self) -> SizeLimit:
+        return self._within_ceiling(self.default)
+
+    @cached_property
+    def _multipart(self) -> SizeLimit:
+        return self._within_ceiling(self.multipart)
+
+    def _within_ceiling(self, own: int | None) -> SizeLimit:
         if own is not None and own <= self.ceiling:
-            return PayloadTooLarge(own, gateway_limit=True)
-        return PayloadTooLarge(self.ceiling)
+            return SizeLimit(own, gateway_limit=True)
+        return SizeLimit(self.ceiling)
 
 
 def declared_length(request: Request) -> int | None:
@@ -61,26 +84,26 @@ def content_length(value: str | None) -> int | None:
     return int(value) if value is not None and value.isascii() and value.isdigit() else None
 
 
-def _too_large(limit: int | PayloadTooLarge) -> PayloadTooLarge:
-    return limit if isinstance(limit, PayloadTooLarge) else PayloadTooLarge(limit)
+def _bound(limit: int | SizeLimit) -> SizeLimit:
+    return limit if isinstance(limit, SizeLimit) else SizeLimit(limit)
 
 
 async def limited(chunks: AsyncIterable[bytes], declared: int | None,
-                  limit: int | PayloadTooLarge) -> AsyncGenerator[bytes, None]:
-    """A body's ``chunks`` as they arrive; ``PayloadTooLarge`` once they pass the limit (a byte count, or the
-    error to raise, which names its limit), at once when the ``declared`` length (Content-Length) does."""
-    error = _too_large(limit)
-    if declared is not None and declared > error.limit:
-        raise error
+                  limit: int | SizeLimit) -> AsyncGenerator[bytes, None]:
+    """A body's ``chunks`` as they arrive; ``PayloadTooLarge`` once they pass the limit (a byte count, or a
+    ``SizeLimit``), at once when the ``declared`` length (Content-Length) does."""
+    bound = _bound(limit)
+    if declared is not None and declared > bound.limit:
+        raise bound.error()
     received = 0
     async for chunk in chunks:
         received += len(chunk)
-        if received > error.limit:
-            raise error
+        if received > bound.limit:
+            raise bound.error()
         yield chunk
 
 
-def limited_chunks(request: Request, limit: int | PayloadTooLarge) -> AsyncGenerator[bytes, None]:
+def limited_chunks(request: Request, limit: int | SizeLimit) -> AsyncGenerator[bytes, None]:
     """The chunks of a Starlette request's body, at most ``limit`` bytes."""
     return limited(request.stream(), declared_length(request), limit)
 
@@ -93,12 +116,12 @@ async def read_all(chunks: AsyncIterable[bytes]) -> bytearray:
     return buffer
 
 
-async def read_limited(request: Request, limit: int | PayloadTooLarge) -> bytearray:
+async def read_limited(request: Request, limit: int | SizeLimit) -> bytearray:
     """A Starlette request's whole body in one buffer, at most ``limit`` bytes."""
     return await read_all(limited_chunks(request, limit))
 
 
-async def read_multipart(request: Request, limit: int | PayloadTooLarge,
+async def read_multipart(request: Request, limit: int | SizeLimit,
                          rules: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A ``multipart/form-data`` body as the gateway's object of its fields (an uploaded file is a ``FormFile``).
 
@@ -108,7 +131,7 @@ async def read_multipart(request: Request, limit: int | PayloadTooLarge,
     async with aclosing(limited_chunks(request, limit)) as chunks:
         parser = MultiPartParser(
             request.headers, chunks, max_files=float("inf"), max_fields=float("inf"),
-            max_part_size=_too_large(limit).limit
+            max_part_size=_bound(limit).limit
         )
         form = await parser.parse()
     try:
