@@ -7,7 +7,11 @@ rather than on one server. A round's ratio is the mock's req/s over its peer's i
 figure is the median of the rounds' ratios. Server CPU per answer is read from /proc around each run,
 so it moves much less than req/s when the machine is busy.
 
-    python -m bench.paired [--rounds 5] [--seconds 4] [--no-prism] [--args "--gateway-release 2026-07"]
+    python -m bench.paired [--rounds 5] [--seconds 4] [--no-prism] [--baseline REF] [--write BENCHMARKS.md]
+
+``--baseline REF`` adds the mock as it was at a git revision (checked out in a temporary worktree, run on this
+venv's packages) to the same rounds, so that "before" and "after" are measured side by side too. After the
+load, each mock's journal is full (10,000 entries); the time of the first ``GET /_mock/requests`` is reported.
 """
 
 from __future__ import annotations
@@ -16,8 +20,11 @@ import argparse
 import contextlib
 import shlex
 import statistics
+import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,10 +47,19 @@ def _uvicorn(app: str) -> tuple[str, ...]:
             "--lifespan", "off", "--no-proxy-headers", "--log-level", "warning", app)
 
 
-def specs(mock_args: Sequence[str], prism: Path | None) -> list[ServerSpec]:
+def baseline_name(ref: str) -> str:
+    return f"mock at {ref}"
+
+
+def specs(mock_args: Sequence[str], prism: Path | None, baseline: tuple[str, Path] | None = None) -> list[ServerSpec]:
     """The mock as users start it (default log level: the log line is written), and its peers."""
     found = [ServerSpec(MOCK, (str(BIN / "ocr-mock"), "serve", "--port", "{port}", *mock_args)),
              ServerSpec(BARE, _uvicorn("bench.bare_server:app"), cwd=ROOT)]
+    if baseline is not None:  # `python -c` puts the worktree (the cwd) first on sys.path: its mockserver is imported
+        ref, tree = baseline
+        launcher = "import sys; from mockserver.cli import main; sys.argv[0] = 'ocr-mock'; main()"
+        found.append(ServerSpec(baseline_name(ref), (str(BIN / "python"), "-c", launcher, "serve", "--port", "{port}",
+                                                     *mock_args), cwd=tree))
     if prism is not None:
         found.append(ServerSpec(PRISM, (str(prism), "mock", "--host", "127.0.0.1", "--port", "{port}",
                                         str(ROOT / "openapi.yaml")), ocr_path="/ocr"))
@@ -65,6 +81,7 @@ class Measurement:
     series: dict[tuple[str, str], Series]
     rss_after: dict[str, int]
     rounds: int
+    journal_read_s: dict[str, tuple[float, int]] = field(default_factory=dict)  # server -> (seconds, entries)
 
     def ratios(self, server: str, peer: str, kind: str) -> list[float]:
         ours, theirs = self.series[(server, kind)].runs, self.series[(peer, kind)].runs
@@ -118,7 +135,21 @@ def measure(found: list[ServerSpec], *, rounds: int, seconds: float, warmup: flo
                           f"{result.requests_per_second:8,.0f} req/s  p99 {result.p99_ms:6.2f} ms  "
                           f"{result.cpu_us_per_request:5.0f} µs CPU", flush=True)
         rss = {server.spec.name: rss_bytes(server.process.pid) for server in running}
-    return Measurement(series, rss, rounds)
+        journal = {server.spec.name: _first_journal_read(server) for server in running
+                   if server.spec.name == MOCK or server.spec.name.startswith("mock at ")}
+    return Measurement(series, rss, rounds, journal)
+
+
+def _first_journal_read(server: Running) -> tuple[float, int]:
+    """The first ``GET /_mock/requests`` after the load (the journal is full): seconds, and entries listed."""
+    url = server.url.replace("/v1/ocr", "/_mock/requests")
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=120) as response:
+        body = response.read()
+    seconds = time.perf_counter() - started
+    import orjson
+
+    return seconds, len(orjson.loads(body)["requests"])
 
 
 def summary(result: Measurement) -> list[str]:
@@ -135,9 +166,23 @@ def summary(result: Measurement) -> list[str]:
         lines.append(f"{kind}: mock p99 {mock.median('p99_ms'):.2f} ms, p50 {mock.median('p50_ms'):.2f} ms "
                      f"(median of rounds); server CPU {mock.median('cpu_us_per_request'):.0f} µs/answer "
                      f"(bare {bare.median('cpu_us_per_request'):.0f} µs)")
-    lines.append(f"RSS after the load: mock {result.rss_after[MOCK] / 2**20:.1f} MiB, "
-                 f"bare {result.rss_after[BARE] / 2**20:.1f} MiB")
+    lines.append("RSS after the load: " + ", ".join(f"{name} {rss / 2**20:.1f} MiB"
+                                                   for name, rss in result.rss_after.items()))
+    lines += [f"first GET /_mock/requests after the load, {name}: {seconds:.2f} s ({entries:,} entries)"
+              for name, (seconds, entries) in result.journal_read_s.items()]
     return lines
+
+
+@contextlib.contextmanager
+def checked_out(ref: str) -> Iterator[Path]:
+    """A temporary git worktree of ``ref`` (removed afterwards)."""
+    tree = Path(tempfile.mkdtemp(prefix="ocr-mock-baseline-")) / "tree"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), ref], check=True,
+                   capture_output=True)
+    try:
+        yield tree
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], capture_output=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of load before each measured run")
     parser.add_argument("--no-prism", dest="prism", action="store_false")
     parser.add_argument("--args", default="", help="extra arguments for `ocr-mock serve`")
+    parser.add_argument("--baseline", metavar="REF", help="also run the mock at this git revision")
+    parser.add_argument("--write", type=Path, metavar="MARKDOWN", help="write the table into this file's block")
     args = parser.parse_args(argv)
     wrk, why = ensure_wrk()
     if wrk is None:
@@ -157,11 +204,18 @@ def main(argv: list[str] | None = None) -> int:
         prism, why = ensure_prism()
         if prism is None:
             print(f"Prism skipped: {why}", flush=True)
-    with tempfile.TemporaryDirectory(prefix="ocr-mock-paired-") as scratch:
+    with contextlib.ExitStack() as stack:
+        scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="ocr-mock-paired-"))
+        baseline = (args.baseline, stack.enter_context(checked_out(args.baseline))) if args.baseline else None
         print(f"server logs in {scratch}", flush=True)
-        result = measure(specs(shlex.split(args.args), prism), rounds=args.rounds, seconds=args.seconds,
+        result = measure(specs(shlex.split(args.args), prism, baseline), rounds=args.rounds, seconds=args.seconds,
                          warmup=args.warmup, wrk=wrk, logs=Path(scratch))
     print("\n".join(summary(result)))
+    if args.write:
+        from .hot_path_report import write_hot_path
+
+        write_hot_path(args.write, result, args.baseline)
+        print(f"written to {args.write}")
     return 0
 
 

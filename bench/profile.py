@@ -20,6 +20,7 @@ _PIPELINE = tuple(
     f"(mockserver/{module}.py"
     for module in (
         "web/app",
+        "web/lean",
         "gateway/pipeline",
         "gateway/auth",
         "gateway/catalog",
@@ -32,17 +33,19 @@ _PIPELINE = tuple(
     )
 )
 CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("the log line (stdlib logging)", ("logging/__init__.py", "_log (mockserver/web/app.py")),
+    ("the log line", ("logging/__init__.py", "mockserver/web/logline.py")),
     (
         "body validation (openapi-core's validator, jsonschema)",
-        ("mockserver/gateway/validation.py", "mockserver/gateway/body_schema.py"),
+        ("mockserver/gateway/validation.py", "mockserver/gateway/body_schema.py", "mockserver/gateway/body_check.py"),
     ),
     (
         "reading and parsing the body",
-        ("mockserver/gateway/reading.py", "mockserver/gateway/parsing.py", "_read_body ("),
+        ("mockserver/gateway/reading.py", "mockserver/gateway/parsing.py", "mockserver/web/request_body.py",
+         "read (mockserver/web/lean.py"),
     ),
     ("encoding the answer and its headers", ("mockserver/web/http.py",)),
     ("the state: journal entries, key accounts, script counts (any store)", ("mockserver/state/",)),
+    ("script matching and the provider's answer", ("mockserver/scripting/",)),
     ("the handler and gateway pipeline (auth, catalog, routing, pricing, success body)", _PIPELINE),
     (
         "HTTP server: parsing, socket reads and writes (uvicorn, httptools)",

@@ -180,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--servers", nargs="+", metavar="TEXT",
                         help="load-test only the servers whose name contains one of these (e.g. 'warning')")
     parser.add_argument("--load-only", action="store_true", help="only the load table (no cold start, memory...)")
+    parser.add_argument("--paired-rounds", type=int, default=5,
+                        help="rounds of the hot path's paired measurement (bench/paired.py); 0 skips it")
+    parser.add_argument("--baseline", metavar="REF", help="the paired measurement also runs the mock at this revision")
     parser.add_argument("--no-install", dest="install", action="store_false",
                         help="skip what installing the package costs a pytest run (bench/pytest_overhead.py)")
     args = parser.parse_args(argv)
@@ -229,6 +232,8 @@ def _measure(args: argparse.Namespace, results: Results, wrk: str | None, prism:
         "the CPU time (user + system) of the server process and its workers over the measured run divided "
         "by the answers: it moves much less than req/s when other work shares the machine."
     )
+    if wrk is not None and args.paired_rounds > 0:
+        _hot_path(args, wrk, prism, logs)
     if wrk is not None:
         _load_rounds(args, wrk, specs, results, logs)
     if args.load_only:
@@ -279,6 +284,20 @@ def _measure(args: argparse.Namespace, results: Results, wrk: str | None, prism:
         pytest_overhead.write(args.output, pytest_overhead.markdown(install, time.perf_counter() - started_install))
 
     return _finish(args, results, started)
+
+
+def _hot_path(args: argparse.Namespace, wrk: str, prism: Path | None, logs: Path) -> None:
+    """The paired measurement of the hot path (issue 16's targets): printed, and written to its own block."""
+    from . import paired
+    from .hot_path_report import write_hot_path
+
+    print(f"[hot path: mock and bare Starlette in {args.paired_rounds} paired rounds]", flush=True)
+    with contextlib.ExitStack() as stack:
+        baseline = (args.baseline, stack.enter_context(paired.checked_out(args.baseline))) if args.baseline else None
+        result = paired.measure(paired.specs((), prism, baseline), rounds=1 if args.quick else args.paired_rounds,
+                                seconds=args.seconds, warmup=args.warmup, wrk=wrk, logs=logs)
+    print("\n".join(paired.summary(result)), flush=True)
+    write_hot_path(args.output, result, args.baseline)
 
 
 def _finish(args: argparse.Namespace, results: Results, started: float) -> int:
