@@ -113,8 +113,11 @@ def _one_run(wrk: str, server: Running, kind: str, seconds: float, warmup: float
     before = tree_cpu_seconds(server.process.pid)
     result = run_wrk(wrk, server.url, body, AUTH, seconds=seconds, expect_2xx=expect_2xx)
     cpu = (tree_cpu_seconds(server.process.pid) - before) / max(result.requests, 1) * 1e6
-    if not result.statuses_ok:
-        raise RuntimeError(f"{server.spec.name} answered a {kind} request wrongly under load: {result.errors}")
+    if not result.statuses_ok:  # the mock must answer right; a peer's miss is reported, as run.py does
+        message = f"{server.spec.name} answered {kind} requests with another status class under load {result.errors}"
+        if server.spec.name in (MOCK, BARE) or server.spec.name.startswith("mock at "):
+            raise RuntimeError(message)
+        print(f"  note: {message}", flush=True)
     return replace(result, cpu_us_per_request=cpu)
 
 
