@@ -141,6 +141,7 @@ def serve(
     # uvicorn shuts down gracefully on SIGTERM (in-flight requests finish) and then re-raises the
     # signal to the handler that was installed before it: ours ends the process with status 0.
     signal.signal(signal.SIGTERM, _exit_cleanly)
+    _settle_heap()
     # proxy_headers off: the mock never reads the client address or scheme that X-Forwarded-* would rewrite,
     # and the middleware costs a few microseconds on every request.
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="off",
@@ -178,6 +179,7 @@ def _serve_shared(settings: Settings, workers: int, *, host: str, port: int, log
         signal.signal(signal.SIGTERM, _exit_cleanly)
         if workers == 1:
             app = create_app(mock=_build(settings))
+            _settle_heap()
             uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="off",
                         http=_http_protocol(), server_header=False, proxy_headers=False)
             return
@@ -203,6 +205,12 @@ def _build(settings: Settings) -> Mock:
         raise click.ClickException(f"the fixtures or keys have problems:\n{exc}") from None
     except (OSError, ValueError, StoreUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _settle_heap() -> None:
+    from mockserver.web.serving import settle_heap
+
+    settle_heap()
 
 
 def _http_protocol() -> type:

@@ -6,6 +6,8 @@ import binascii
 import hashlib
 import re
 import string
+from collections.abc import Mapping
+from typing import Any
 
 from mockserver.gateway.validation import js_trim
 
@@ -37,6 +39,12 @@ def image_as_sent(image: str) -> str:
     if _URL.match(image) or image.startswith("data:"):
         return image
     return _BARE_BASE64_PREFIX + image
+
+
+def image_of(body: Mapping[str, Any]) -> str | None:
+    """The image a request sends the provider: its ``image`` field as sent, when a non-empty string."""
+    raw = body.get("image")
+    return image_as_sent(raw) if isinstance(raw, str) and raw else None
 
 
 def image_bytes(image: str) -> bytes | None:

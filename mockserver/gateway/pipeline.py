@@ -27,7 +27,7 @@ from mockserver.gateway.debug import error_debug
 from mockserver.gateway.errors import ErrorTable, GatewayError, validation_error
 from mockserver.gateway.exchange import Exchange, Stage
 from mockserver.gateway.ids import new_generation_id
-from mockserver.gateway.images import decoded_size, image_as_sent
+from mockserver.gateway.images import decoded_size, image_of
 from mockserver.gateway.pricing import pricing_breakdown
 from mockserver.gateway.qualified import check_constraints, split_model
 from mockserver.gateway.release import Release, load_release
@@ -226,8 +226,7 @@ def provider_call(release: Release, model_id: str, provider: str, upstream_model
                   headers: Mapping[str, str], routing_diagnostics: Mapping[str, Any] | None = None) -> OcrCall:
     """The provider call: the request's input, and the body the provider (Mistral) receives
     (2026-08: providers/mistral/endpoints/ocr.ts 58-83)."""
-    raw_image = body.get("image")
-    image = image_as_sent(raw_image) if isinstance(raw_image, str) and raw_image else None
+    image = image_of(body)
     document = body.get("document") if image is None else None
     sent_document = document if document is not None else {"type": "image_url", "image_url": image}
     provider_request: dict[str, Any] = {"model": upstream_model, "document": sent_document}

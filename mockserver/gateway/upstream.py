@@ -99,23 +99,29 @@ class AnsweredBy(StrEnum):
 
 
 class Nearest:
-    """The scripts nearest to a request none answered, and why each did not match: worked out when first asked
-    for (the journal asks when it is read), not on the request's way."""
+    """The scripts nearest to a request none answered, and why each did not match. The script engine's kind is
+    worked out when first asked for (the journal asks when it is read), not on the request's way."""
 
-    __slots__ = ("_found", "_work")
+    __slots__ = ("_found",)
 
-    def __init__(self, work: Callable[[], list[dict[str, Any]]] | None = None) -> None:
-        self._work = work
-        self._found: list[dict[str, Any]] | None = None if work is not None else []
+    def __init__(self, found: list[dict[str, Any]] | None = None) -> None:
+        self._found = found
 
     def found(self) -> list[dict[str, Any]]:
-        if self._found is None:
-            assert self._work is not None
-            self._found, self._work = self._work(), None
-        return self._found
+        return self._found if self._found is not None else []
+
+    def compact(self) -> CompactNearest | None:
+        """The pending work in a form that holds no per-request containers (a full journal of them would be a
+        long walk for the garbage collector); None when there is none."""
+        return None
 
 
-NONE_NEAR = Nearest()  # a script answered, or none was asked
+# (resolve, shared context, bytes): ``resolve(context, data, body, headers)`` gives the list, from the request's
+# body and headers as the journal parses them again
+CompactNearest = tuple[Callable[[Any, bytes, Any, Mapping[str, str]], list[dict[str, Any]]], Any, bytes]
+
+
+NONE_NEAR = Nearest([])  # a script answered, or none was asked
 
 
 @dataclass(frozen=True)

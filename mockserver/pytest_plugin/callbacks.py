@@ -59,7 +59,7 @@ class CallbackRunner:
 
     async def __call__(self, call: OcrCall) -> Outcome | None:
         view = CallbackCall(json=call.body, headers=dict(call.headers), model=call.gateway_model,
-                            language=call.language, image=RequestFacts(call).image)
+                            language=call.language, image=RequestFacts.of(call).image)
         try:
             answer = self.function(view)
             if inspect.isawaitable(answer):

@@ -10,17 +10,18 @@ nearest scripts and why each did not match.
 from __future__ import annotations
 
 import asyncio
+import marshal
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from functools import partial
 from typing import Any
 
 from mockserver.gateway.errors import GatewayError
 from mockserver.gateway.upstream import (
     NONE_NEAR,
     AnsweredBy,
+    CompactNearest,
     Fault,
     Nearest,
     OcrCall,
@@ -43,6 +44,33 @@ class Selection:
     outcome: Outcome | None
     script: Script | None
     nearest: Nearest = NONE_NEAR
+
+
+class PendingNearest(Nearest):
+    """The nearest scripts of an unmatched call, from the scripts and counts it was matched against."""
+
+    __slots__ = ("_calls", "_facts", "_scripts")
+
+    def __init__(self, scripts: list[Script], calls: Mapping[str, int], facts: RequestFacts) -> None:
+        super().__init__(None)
+        self._scripts, self._calls, self._facts = scripts, calls, facts
+
+    def found(self) -> list[dict[str, Any]]:
+        if self._found is None:
+            self._found = nearest_scripts(self._scripts, self._calls, self._facts)
+        return self._found
+
+    def compact(self) -> CompactNearest | None:
+        if self._found is not None:
+            return None
+        facts = self._facts
+        return _resolve_compact, self._scripts, marshal.dumps((tuple(self._calls.items()), facts.model,
+                                                               facts.language))
+
+
+def _resolve_compact(scripts: list[Script], data: bytes, body: Any, headers: Mapping[str, str]) -> list[dict[str, Any]]:
+    calls, model, language = marshal.loads(data)
+    return nearest_scripts(scripts, dict(calls), RequestFacts.rebuilt(model, language, body, headers))
 
 
 def nearest_scripts(scripts: list[Script], calls: Mapping[str, int], facts: RequestFacts) -> list[dict[str, Any]]:
@@ -181,7 +209,7 @@ class ScriptEngine:
     def select(self, call: OcrCall) -> Selection:
         """Pick the answer for this call and claim it in the store (concurrent calls, in any process, never
         share one). A claim refused because the script was used up or removed meanwhile picks again."""
-        facts = RequestFacts(call)
+        facts = RequestFacts.of(call)
         while True:
             scripts, calls = self._current()
             best: Script | None = None
@@ -193,8 +221,7 @@ class ScriptEngine:
                 if (limit is None or calls.get(script.id, 0) < limit) and script.match.holds(facts):
                     best = script
             if best is None:
-                nearest = Nearest(partial(nearest_scripts, scripts, calls, facts))
-                return Selection(self._defaults.get(call.gateway_model), None, nearest)
+                return Selection(self._defaults.get(call.gateway_model), None, PendingNearest(scripts, calls, facts))
             position = self.store.claim(best.id, best.limit)
             if position is not None:
                 return Selection(best.outcome_at(position), replace(best, calls=position + 1))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from mockserver.gateway.images import comparable_size, data_url_payload, image_digest
+from mockserver.gateway.images import comparable_size, data_url_payload, image_digest, image_of
 from mockserver.gateway.upstream import OcrCall
 from mockserver.scripting.sniff import sniff_media_type
 from mockserver.state.journal import REDACTED, SECRET_HEADERS
@@ -109,13 +109,25 @@ class RequestFacts:
     """What scripts match on, computed once per request and only when asked for. It keeps only the call's
     inputs (it may outlive the call: the journal works out the nearest scripts when it is read)."""
 
-    def __init__(self, call: OcrCall) -> None:
-        self.model = call.gateway_model
-        self.language = call.language
-        self.body = call.body
-        self.headers = call.headers
-        self.given_image = call.image
-        self.document = call.document
+    def __init__(self, model: str, language: str | None, body: Mapping[str, Any], headers: Mapping[str, str],
+                 image: str | None, document: Mapping[str, Any] | None) -> None:
+        self.model = model
+        self.language = language
+        self.body = body
+        self.headers = headers
+        self.given_image = image
+        self.document = document
+
+    @classmethod
+    def of(cls, call: OcrCall) -> RequestFacts:
+        return cls(call.gateway_model, call.language, call.body, call.headers, call.image, call.document)
+
+    @classmethod
+    def rebuilt(cls, model: str, language: str | None, body: Mapping[str, Any],
+                headers: Mapping[str, str]) -> RequestFacts:
+        """The facts of a call, from its request's body and headers (as ``provider_call`` derives the call)."""
+        image = image_of(body)
+        return cls(model, language, body, headers, image, body.get("document") if image is None else None)
 
     @cached_property
     def image(self) -> str | None:

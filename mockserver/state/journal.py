@@ -45,7 +45,7 @@ def digest_large(value: Any, depth: int = DEEPEST) -> Any:
     return value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One journaled request. Its headers, body, nearest scripts and response are kept as one JSON
     document (``details``): a full journal then holds ten thousand byte strings rather than ten

@@ -12,9 +12,9 @@ tests/test_lean_equivalence.py holds this path to, byte for byte.
 
 from __future__ import annotations
 
+import marshal
 import time
-from collections.abc import Mapping
-from functools import partial
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
@@ -111,12 +111,12 @@ class LeanOcr:
         """The log line, the journal entry and the outcome count; when the store is down, the 503 to answer."""
         model = exchange.model
         self.log(METHOD, OCR_PATH, status, elapsed_ms, model)
-        details: bytes | partial[bytes]
+        details: bytes | WireDetails
         if exchange.body_read and raw_body is None:  # a form, or a large body: journaled from the parsed body
             details = encode_details(_decoded(scope["headers"]), exchange.body, exchange.nearest.found(), response,
                                      body_size)
         else:
-            details = partial(_details_from_wire, scope["headers"], raw_body, exchange.nearest, encoded, body_size)
+            details = WireDetails(scope["headers"], raw_body, encoded, body_size, exchange.nearest)
         try:
             self.mock.journal.record_later(
                 method=METHOD, path=OCR_PATH, status=status, latency_ms=elapsed_ms, model=model,
@@ -142,9 +142,32 @@ def _decoded(raw_headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw_headers]
 
 
-def _details_from_wire(raw_headers: list[tuple[bytes, bytes]], raw_body: bytes | None, nearest: Nearest,
-                       encoded: bytes | None, body_size: int | None) -> bytes:
-    """An entry's details from what crossed the wire: the same document the plain path encodes at once."""
-    body = parse_json(raw_body) if raw_body is not None else None
-    response = orjson.loads(encoded) if encoded is not None else None
-    return encode_details(_decoded(raw_headers), body, nearest.found(), response, body_size)
+class WireDetails:
+    """A journal entry's details kept as what crossed the wire, encoded only when the entry is first read: the
+    same document the plain path encodes at once. It holds bytes and shared objects only (the header list, the
+    body and the answer in one ``marshal`` string; the nearest scripts in their compact form), so a full journal
+    is not ten thousand trees of objects for the garbage collector to walk (they showed as p99 stalls)."""
+
+    __slots__ = ("_context", "_data", "_resolve", "_wire")
+
+    def __init__(self, raw_headers: list[tuple[bytes, bytes]], raw_body: bytes | None, encoded: bytes | None,
+                 body_size: int | None, nearest: Nearest) -> None:
+        compact = nearest.compact()
+        resolved = None if compact is not None else orjson.dumps(nearest.found())
+        self._wire = marshal.dumps((list(raw_headers), raw_body, encoded, body_size, resolved))
+        self._resolve: Callable[[Any, bytes, Any, Mapping[str, str]], list[dict[str, Any]]] | None = None
+        self._context: Any = None
+        self._data = b""
+        if compact is not None:
+            self._resolve, self._context, self._data = compact
+
+    def __call__(self) -> bytes:
+        raw_headers, raw_body, encoded, body_size, resolved = marshal.loads(self._wire)
+        body = parse_json(raw_body) if raw_body is not None else None
+        headers = _decoded(raw_headers)
+        if self._resolve is not None:
+            nearest = self._resolve(self._context, self._data, body, FetchHeaders(headers))
+        else:
+            nearest = orjson.loads(resolved)
+        response = orjson.loads(encoded) if encoded is not None else None
+        return encode_details(headers, body, nearest, response, body_size)

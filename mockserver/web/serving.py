@@ -9,6 +9,7 @@ application runs) and closes the connection.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -51,3 +52,11 @@ class TransportExposingProtocol(HttpToolsProtocol):
             self.logger.warning("Request head larger than %d bytes: 431.", MAX_HEAD_BYTES)
             self.transport.write(TOO_LARGE)
             self.transport.close()
+
+
+def settle_heap() -> None:
+    """Move what start-up built (modules, the spec, the catalog, the scripts) out of the garbage collector's
+    sight (``gc.freeze``): it lives as long as the process, and each full collection would walk it again, a
+    pause for every request in flight."""
+    gc.collect()
+    gc.freeze()

@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from mockserver.mock import Mock
 from mockserver.settings import Settings
 from mockserver.web.app import create_app
+from mockserver.web.serving import settle_heap
 
 SETTINGS_ENV = "OCR_MOCK_WORKER_SETTINGS"
 FACTORY = "mockserver.web.workers:create_worker_app"
@@ -43,4 +44,6 @@ def create_worker_app() -> Starlette:
     """The app of one worker (uvicorn calls this factory in each worker process)."""
     settings, log_level = settings_from_env(os.environ[SETTINGS_ENV])
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
-    return create_app(mock=Mock(settings))
+    app = create_app(mock=Mock(settings))
+    settle_heap()
+    return app
