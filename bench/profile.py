@@ -34,6 +34,11 @@ _PIPELINE = tuple(
 )
 CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("the log line", ("logging/__init__.py", "mockserver/web/logline.py")),
+    # before the handler: the lean path sends from its own frame, and a socket write is the server's work
+    (
+        "HTTP server: parsing, socket reads and writes (uvicorn, httptools)",
+        ("RequestResponseCycle.send", "HttpToolsProtocol."),
+    ),
     (
         "body validation (openapi-core's validator, jsonschema)",
         ("mockserver/gateway/validation.py", "mockserver/gateway/body_schema.py", "mockserver/gateway/body_check.py"),
@@ -47,10 +52,6 @@ CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("the state: journal entries, key accounts, script counts (any store)", ("mockserver/state/",)),
     ("script matching and the provider's answer", ("mockserver/scripting/",)),
     ("the handler and gateway pipeline (auth, catalog, routing, pricing, success body)", _PIPELINE),
-    (
-        "HTTP server: parsing, socket reads and writes (uvicorn, httptools)",
-        ("RequestResponseCycle.send", "HttpToolsProtocol."),
-    ),
     ("Starlette: middleware, routing, Request and Response", ("starlette/",)),
 )
 OTHER = "event loop and the rest"
