@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .paired import BARE, KINDS, MOCK, PRISM, Measurement, baseline_name
+from .report import replace_block
 
 BEGIN = "<!-- bench:hot-path:begin (written by make bench and bench/paired.py --write; edits inside are lost) -->"
 END = "<!-- bench:hot-path:end -->"
@@ -90,11 +91,4 @@ def markdown(result: Measurement, baseline: str | None) -> str:
 
 def write_hot_path(path: Path, result: Measurement, baseline: str | None) -> None:
     """Replace the hot-path block of ``path`` (or append one)."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{markdown(result, baseline)}{END}"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
+    replace_block(path, BEGIN, END, markdown(result, baseline))

@@ -220,14 +220,9 @@ def markdown(result: Overhead, elapsed_s: float) -> str:
 
 def write(path: Path, generated: str) -> None:
     """Replace this benchmark's section of ``path`` (or append one)."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{generated}{END}"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
+    from .report import replace_block
+
+    replace_block(path, BEGIN, END, generated)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -198,11 +198,17 @@ def markdown(results: Results) -> str:
 
 def write(path: Path, generated: str) -> None:
     """Replace the generated section of ``path`` (or append one)."""
+    replace_block(path, BEGIN, END, generated)
+
+
+def replace_block(path: Path, begin: str, end: str, generated: str) -> None:
+    """Replace the text between the ``begin`` and ``end`` markers of ``path`` (or append the block): each
+    benchmark writes its own block of BENCHMARKS.md, and the prose around them stays."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{generated}{END}"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
+    block = f"{begin}\n{generated}{end}"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + block + rest.split(end, 1)[1]
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
