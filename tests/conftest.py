@@ -15,8 +15,21 @@ from starlette.testclient import TestClient
 
 from mockserver.gateway.release import RELEASE_ENV
 from mockserver.web.app import Settings, create_app
+from tests.zod_oracle import ZodOracle, unavailable_reason
 
 os.environ[RELEASE_ENV] = "2026-07"
+
+
+@pytest.fixture(scope="session")
+def oracle() -> Iterator[ZodOracle]:
+    """zod 4.4.3 itself (tests/zod_oracle), one node process for the session. Without node or its
+    node_modules the tests that ask for it fail, never skip: validation would go unchecked."""
+    reason = unavailable_reason()
+    if reason is not None:
+        pytest.fail(f"the zod oracle cannot run, so validation cannot be checked against zod: {reason}",
+                    pytrace=False)
+    with ZodOracle() as running:
+        yield running
 
 
 @pytest.fixture

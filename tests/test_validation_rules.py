@@ -9,7 +9,6 @@ formatZodErrors (pipeline/before/utils.ts:13-20: message, path, keyword = zod's 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +18,7 @@ from starlette.testclient import TestClient
 from mockserver.gateway.spec import load_spec
 from mockserver.gateway.validation import BodyValidator
 from tests.helpers import TINY_PNG_B64, expect_error, post_ocr
-from tests.zod_oracle import ZodOracle, unavailable_reason
+from tests.zod_oracle import ZodOracle
 
 BASE = {"model": "mistral/ocr-3", "image": TINY_PNG_B64}
 VALIDATOR = BodyValidator(load_spec())
@@ -272,15 +271,6 @@ CASES = [
         [wrong_type(["model"], "string", "array"), wrong_type(["image"], "string", "undefined")],
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def oracle() -> Iterator[ZodOracle]:
-    reason = unavailable_reason()
-    if reason is not None:
-        pytest.fail(f"the zod oracle cannot run: {reason}", pytrace=False)
-    with ZodOracle() as running:
-        yield running
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])

@@ -11,7 +11,7 @@ node_modules these tests FAIL, naming the fix: they are the evidence that the mo
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -25,7 +25,7 @@ from mockserver.gateway.release import load_release
 from mockserver.gateway.spec import load_spec, release_spec
 from mockserver.gateway.validation import BodyValidator
 from tests.zod_bodies import bodies
-from tests.zod_oracle import Release, Verdict, ZodOracle, unavailable_reason
+from tests.zod_oracle import Release, Verdict, ZodOracle
 
 BATCH = 10  # bodies per hypothesis example, sent to the oracle in one round trip
 EXAMPLES = 210  # 2,100 bodies (issue #10 asks for at least 2,000)
@@ -59,15 +59,6 @@ def mock_verdict(validator: BodyValidator, body: Any) -> Verdict:
         return {"ok": True}
     error = validation_error(details)
     return {"ok": False, "description": error.description, "details": error.extra["details"]}
-
-
-@pytest.fixture(scope="module")
-def oracle() -> Iterator[ZodOracle]:
-    reason = unavailable_reason()
-    if reason is not None:
-        pytest.fail(f"the zod oracle cannot run, so the mock's validation cannot be checked: {reason}", pytrace=False)
-    with ZodOracle() as running:
-        yield running
 
 
 class Tally:

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from mockserver.gateway.errors import validation_error
 from mockserver.gateway.release import load_release
 from mockserver.gateway.spec import release_spec
 from mockserver.gateway.validation import BodyValidator
-from tests.zod_oracle import ZodOracle, unavailable_reason
+from tests.zod_oracle import ZodOracle
 
 RELEASE = "2026-08"
 BODIES = 2400
@@ -109,15 +106,6 @@ def generated(seed: int, count: int) -> list[Any]:
 
 def hand_cases() -> list[Any]:
     return [case["body"] for case in json.loads(CASES.read_text()) if case.get("release") == RELEASE and "body" in case]
-
-
-@pytest.fixture(scope="module")
-def oracle() -> Iterator[ZodOracle]:
-    reason = unavailable_reason()
-    if reason is not None:
-        pytest.fail(f"the zod oracle cannot run, so the 2026-08 validation cannot be checked: {reason}", pytrace=False)
-    with ZodOracle() as running:
-        yield running
 
 
 def answer(validator: BodyValidator, body: Any) -> dict[str, Any]:

@@ -7,24 +7,14 @@ tests/zod_oracle first): a reference that is silently absent would let the mock'
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .client import ORACLE_DIR, OracleError, OracleUnavailable, ZodOracle, unavailable_reason
+from .client import ORACLE_DIR, OracleError, OracleUnavailable, ZodOracle
 
 CASES: list[dict[str, Any]] = json.loads((ORACLE_DIR / "cases.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def oracle() -> Iterator[ZodOracle]:
-    reason = unavailable_reason()
-    if reason is not None:
-        pytest.fail(f"the zod oracle cannot run: {reason}", pytrace=False)
-    with ZodOracle() as running:
-        yield running
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{case['release']}: {case['name']}" for case in CASES])
