@@ -54,3 +54,13 @@ def expect_error(
         "description": description,
         **extra,
     }
+
+
+# ``meta.routing`` of a success with debug or ``meta`` on, one provider (after/payload.ts L537-546, bff496d80)
+ROUTING_META = {
+    "selected_provider": "mistral",
+    "requested_params": [],
+    "param_provider_count_before": 1,
+    "param_provider_count_after": 1,
+    "param_dropped_providers": [],
+}

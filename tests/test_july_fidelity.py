@@ -19,7 +19,7 @@ from mockserver.mock import Mock
 from mockserver.settings import Settings
 from mockserver.web.app import create_app
 from tests.asgi_driver import RawRequest, call
-from tests.helpers import AUTH, TINY_PNG_B64, envelope_without_id, expect_error, post_ocr
+from tests.helpers import AUTH, ROUTING_META, TINY_PNG_B64, envelope_without_id, expect_error, post_ocr
 
 MODEL = "mistral/ocr-3"
 IMAGE = "https://example.com/a.png"
@@ -219,15 +219,6 @@ def test_routing_options_without_effect(client: TestClient, options: dict[str, A
 
 
 # -- debug and meta on success ----------------------------------------------------------------------
-
-ROUTING_META = {
-    "selected_provider": "mistral",
-    "requested_params": [],
-    "param_provider_count_before": 1,
-    "param_provider_count_after": 1,
-    "param_dropped_providers": [],
-}
-
 
 @pytest.mark.parametrize(
     ("body", "headers", "meta_routing", "diagnostics"),

@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver.gateway.ids import GENERATION_ID
-from tests.helpers import TINY_PNG_B64, post_ocr
+from tests.helpers import ROUTING_META, TINY_PNG_B64, post_ocr
 
 MODEL = "mistral/ocr-3"
 IMAGE = "https://example.com/invoice.png"
@@ -133,15 +133,6 @@ def test_upstream_response_carries_the_provider_pages(client: TestClient) -> Non
             "usage_info": {"pages_processed": 1, "doc_size_bytes": 68},
         },
     }
-
-
-ROUTING_META = {
-    "selected_provider": "mistral",
-    "requested_params": [],
-    "param_provider_count_before": 1,
-    "param_provider_count_after": 1,
-    "param_dropped_providers": [],
-}
 
 
 @pytest.mark.parametrize(
