@@ -29,6 +29,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import orjson
+
 from .bodies import AUTH, ERROR, SUCCESS
 from .load import LoadResult, run_wrk
 from .processes import Running, ServerSpec, rss_bytes, start, stop, tree_cpu_seconds, wait_until_ok
@@ -150,8 +152,6 @@ def _first_journal_read(server: Running) -> tuple[float, int]:
     with urllib.request.urlopen(url, timeout=120) as response:
         body = response.read()
     seconds = time.perf_counter() - started
-    import orjson
-
     return seconds, len(orjson.loads(body)["requests"])
 
 

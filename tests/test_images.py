@@ -8,7 +8,7 @@ import hashlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.gateway.images import decoded_size, image_as_sent, image_bytes, image_digest
+from mockserver.gateway.images import comparable_size, decoded_size, image_as_sent, image_bytes, image_digest
 
 
 def test_bare_base64_is_sent_as_a_jpeg_data_url() -> None:
@@ -69,3 +69,24 @@ def test_the_streamed_digest_of_an_image_spanning_many_slices() -> None:
     wrapped = "\r\n".join(encoded[i : i + 76] for i in range(0, len(encoded), 76))
     for image in (encoded, "data:image/png;base64," + wrapped):
         assert image_digest(image) == (hashlib.sha256(data).hexdigest(), data[:16])
+
+
+_BASE64ISH = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \n-_.\u00e9",
+                     max_size=24)
+
+
+@given(payload=_BASE64ISH, header=st.sampled_from(["", "data:image/png;base64,", "data:;base64,", "data:text/plain,"]))
+def test_a_comparable_size_is_the_size_of_the_bytes_a_script_digests(payload: str, header: str) -> None:
+    """A script's image is told apart by its size before its SHA-256 (scripting/matching.py): that holds only if
+    ``comparable_size`` is the length of the bytes the digest is taken of, whenever it gives one."""
+    image = header + payload
+    decoded = image_bytes(image)
+    size = comparable_size(image)
+    if size is not None and decoded is not None:
+        assert size == len(decoded)
+
+
+def test_padding_before_the_end_has_no_comparable_size() -> None:
+    """``QQ==QUFB`` decodes to 1 byte though it has 6 symbols: its size says nothing about its digest."""
+    assert (comparable_size("QQ==QUFB"), len(image_bytes("QQ==QUFB") or b"")) == (None, 1)
+    assert comparable_size("QUFB QUFB\n") == 6

@@ -104,11 +104,12 @@ class Nearest:
 
     __slots__ = ("_found",)
 
-    def __init__(self, found: list[dict[str, Any]] | None = None) -> None:
-        self._found = found
+    def __init__(self, found: list[dict[str, Any]]) -> None:
+        self._found: list[dict[str, Any]] | None = found  # None: not worked out yet (a subclass's work)
 
     def found(self) -> list[dict[str, Any]]:
-        return self._found if self._found is not None else []
+        assert self._found is not None
+        return self._found
 
     def compact(self) -> CompactNearest | None:
         """The pending work in a form that holds no per-request containers (a full journal of them would be a

@@ -66,9 +66,12 @@ class RequestLog:
             return None
         handler = handlers[0]
         formatter = handler.formatter
+        # ``_style`` and ``_fmt`` are the stdlib Formatter's own; read with getattr so that another Python's
+        # Formatter only turns the shortcut off
         if (type(handler) is not logging.StreamHandler or handler.filters or handler.level > logging.INFO
                 or type(formatter) is not logging.Formatter or formatter.datefmt is not None
-                or type(formatter._style) is not logging.PercentStyle or formatter._fmt != LINE_FORMAT):
+                or type(getattr(formatter, "_style", None)) is not logging.PercentStyle
+                or getattr(formatter, "_fmt", None) != LINE_FORMAT):
             return None
         return handler
 
