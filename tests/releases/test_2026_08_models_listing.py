@@ -251,7 +251,7 @@ def test_endpoint_provider_and_type_filters(client08: TestClient) -> None:
 
 
 def test_limit_and_offset_page_the_list(client08: TestClient) -> None:
-    """The page is models[offset:offset+limit]; total is the whole list (669, 693)."""
+    """models.ts 669, 693: the page is models[offset:offset+limit]; total is the whole list."""
     everything = ids(listing(client08))
     page = listing(client08, "?limit=2&offset=1")
     assert (page["limit"], page["offset"], page["total"]) == (2, 1, len(everything))
@@ -349,10 +349,13 @@ def test_the_routes_own_400s(client08: TestClient, query: str, body: dict[str, A
 
 
 def test_the_order_of_the_checks(client08: TestClient) -> None:
-    """privacy_scope and the offset are refused before the key (533-557); format and availability after it."""
-    assert client08.get("/v1/models?privacy_scope=x").status_code == 400
-    assert client08.get("/v1/models?availability=some").status_code == 401
-    assert client08.get("/v1/models?format=xml").status_code == 401
+    """models.ts 533-557: privacy_scope and the offset are refused before the key; format and availability after it
+    (566-578, 618-629), so without a key those two get the key check's 401."""
+    early = client08.get("/v1/models?privacy_scope=x")
+    assert (early.status_code, early.json()["error"]) == (400, "invalid_request")
+    for query in ("?availability=some", "?format=xml"):
+        late = client08.get(f"/v1/models{query}")
+        assert (late.status_code, late.json()["error"]) == (401, "unauthorised")
 
 
 def test_a_success_is_cached_privately_and_journaled(client08: TestClient, mock08: Mock) -> None:
