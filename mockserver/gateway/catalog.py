@@ -38,9 +38,12 @@ class Model:
     offers: tuple[ProviderOffer, ...]
     listing: Mapping[str, Any] = field(default_factory=dict, compare=False)  # as ProviderOffer.listing
 
-    @property
-    def ocr_offers(self) -> tuple[ProviderOffer, ...]:
-        return tuple(offer for offer in self.offers if OCR_ENDPOINT in offer.endpoints)
+    # the offers that serve OCR: worked out once (every request reads them several times)
+    ocr_offers: tuple[ProviderOffer, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ocr_offers",
+                           tuple(offer for offer in self.offers if OCR_ENDPOINT in offer.endpoints))
 
 
 @dataclass(frozen=True)
@@ -111,11 +114,13 @@ class Catalog:
     def executable_offer(self, model: Model, candidates: list[ProviderOffer]) -> ProviderOffer:
         """The first candidate that can run OCR and is priced (check 9; pipeline/before/index.ts
         L512-621: both refusals carry the candidate diagnostics; the pricing one its enablement too)."""
-        supporting = len(model.ocr_offers)
-        candidate_diagnostics = _candidate_diagnostics(len(model.offers), supporting, [
+        enabled = [offer for offer in candidates if offer.provider in self.ocr_executors]
+        priced = [offer for offer in enabled if offer.usd_per_1000_pages is not None]
+        if priced:
+            return priced[0]
+        candidate_diagnostics = _candidate_diagnostics(len(model.offers), len(model.ocr_offers), [
             offer.provider for offer in model.offers if offer not in model.ocr_offers
         ])
-        enabled = [offer for offer in candidates if offer.provider in self.ocr_executors]
         before = [offer.provider for offer in candidates]
         if not enabled:
             raise GatewayError(
@@ -124,20 +129,17 @@ class Catalog:
                 provider_candidate_diagnostics=candidate_diagnostics,
                 provider_enablement=_enablement(before, [], [(p, "capability_disabled") for p in before]),
             )
-        priced = [offer for offer in enabled if offer.usd_per_1000_pages is not None]
-        if not priced:
-            missing = [offer.provider for offer in enabled]
-            raise GatewayError(
-                "unsupported_model_or_endpoint",
-                reason="pricing_not_configured",
-                provider_candidate_diagnostics=candidate_diagnostics,
-                provider_enablement=_enablement(
-                    before, [], [(p, "capability_disabled") for p in before if p not in missing]
-                    + [(p, "pricing_missing") for p in missing],
-                ),
-                missing_pricing_providers=missing,
-            )
-        return priced[0]
+        missing = [offer.provider for offer in enabled]
+        raise GatewayError(
+            "unsupported_model_or_endpoint",
+            reason="pricing_not_configured",
+            provider_candidate_diagnostics=candidate_diagnostics,
+            provider_enablement=_enablement(
+                before, [], [(p, "capability_disabled") for p in before if p not in missing]
+                + [(p, "pricing_missing") for p in missing],
+            ),
+            missing_pricing_providers=missing,
+        )
 
 
 def _enablement(before: list[str], after: list[str], dropped: list[tuple[str, str]]) -> dict[str, Any]:

@@ -32,13 +32,12 @@ from mockserver.gateway.pricing import pricing_breakdown
 from mockserver.gateway.qualified import check_constraints, split_model
 from mockserver.gateway.release import Release, load_release
 from mockserver.gateway.routing import (
+    DefaultRoutes,
     ProviderPreferences,
     RoutingHints,
     RoutingWords,
     no_candidates,
     reject_unsupported_filters,
-    route,
-    routing_decision,
 )
 from mockserver.gateway.upstream import DefaultUpstream, OcrCall, Upstream, UpstreamDocument
 from mockserver.gateway.validation import BodyValidator, js_trim
@@ -108,6 +107,7 @@ class Gateway:
         self.errors = ErrorTable(self.release.errors)
         self.key_rules = KeyRules.from_settings(self.release.get("keys"))
         self.words = RoutingWords.from_settings(self.release.get("routing"))
+        self.routes = DefaultRoutes(self.words)
         self.qualified_providers = frozenset(self.release.get("request", "qualified_providers") or ())
         self.debug_rules: Mapping[str, Any] = self.release.get("debug")
         self.clock = clock
@@ -177,7 +177,7 @@ class Gateway:
         if selection is not None:  # before/index.ts 650-716: the pair pins its provider
             check_constraints(selection, body, [offer.provider for offer in model.ocr_offers])
             preferences = replace(preferences, only=(selection.provider,))
-        routed = route(model, preferences, self.words)
+        routed = self.routes.route(model, preferences)
         exchange.stage = Stage.PROVIDER_ENABLEMENT
         offer = self.catalog.executable_offer(model, routed.candidates)
         assert offer.upstream_model is not None and offer.usd_per_1000_pages is not None
@@ -189,9 +189,8 @@ class Gateway:
         sources = (headers.get("x-aistats-beta-capabilities"), body.get("beta_capabilities"),
                    body.get("provider_capabilities_beta"))
         capabilities_beta = return_flag(next((value for value in sources if value is not None), None))
-        pool, diagnostics = routing_decision(
-            model, [offer], hints, preferences, routed.workspace_policy, capabilities_beta=capabilities_beta
-        )
+        pool, diagnostics = self.routes.decision(model, offer, hints, preferences, routed.workspace_policy,
+                                                 capabilities_beta=capabilities_beta)
         exchange.routing_diagnostics = diagnostics
         if not pool:
             raise no_candidates(model, diagnostics)

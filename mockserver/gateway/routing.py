@@ -251,12 +251,17 @@ class ProviderPreferences:
 
     @classmethod
     def from_body(cls, body: Mapping[str, Any]) -> ProviderPreferences:
+        if body.get("provider") is None and body.get("routing") is None:  # most requests: the one default value
+            return NO_PREFERENCES
         merged = {**_plain(body.get("provider")), **_plain(body.get("routing"))}
         return cls(
             only=tuple(provider_ids(merged.get("only"))),
             ignore=tuple(provider_ids(merged.get("ignore"))),
             order=tuple(provider_ids(merged.get("order"))),
         )
+
+
+NO_PREFERENCES = ProviderPreferences()
 
 
 def workspace_policy(model: Model, preferences: ProviderPreferences, after: int,
@@ -437,6 +442,40 @@ def routing_decision(
     return pool, diagnostics
 
 
+Decision = tuple[list[ProviderOffer], dict[str, Any]]
+
+
+class DefaultRoutes:
+    """``route`` and ``routing_decision`` for a request with no routing options (most requests: no ``provider``,
+    no ``routing``), worked out once per model and offer; other requests are routed afresh. Both are pure
+    functions of their arguments; what is kept is shared between requests, and read only."""
+
+    def __init__(self, words: RoutingWords) -> None:
+        self.words = words
+        # keyed by identity, holding the key objects (an id is not reused while they live)
+        self._routes: dict[int, tuple[Model, RoutingResult]] = {}
+        self._decisions: dict[tuple[int, int, bool], tuple[Model, ProviderOffer, Decision]] = {}
+
+    def route(self, model: Model, preferences: ProviderPreferences) -> RoutingResult:
+        if preferences is not NO_PREFERENCES:
+            return route(model, preferences, self.words)
+        known = self._routes.get(id(model))
+        if known is None or known[0] is not model:
+            known = self._routes[id(model)] = (model, route(model, preferences, self.words))
+        return known[1]
+
+    def decision(self, model: Model, offer: ProviderOffer, hints: RoutingHints, preferences: ProviderPreferences,
+                 policy: dict[str, Any], *, capabilities_beta: bool) -> Decision:
+        if hints is not _no_hints() or preferences is not NO_PREFERENCES:
+            return routing_decision(model, [offer], hints, preferences, policy, capabilities_beta=capabilities_beta)
+        key = (id(model), id(offer), capabilities_beta)
+        known = self._decisions.get(key)
+        if known is None or known[0] is not model or known[1] is not offer:
+            decided = routing_decision(model, [offer], hints, preferences, policy, capabilities_beta=capabilities_beta)
+            known = self._decisions[key] = (model, offer, decided)
+        return known[2]
+
+
 def _js_truthy(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -462,6 +501,6 @@ def no_candidates(model: Model, diagnostics: dict[str, Any]) -> GatewayError:
 
 def default_routing_diagnostics(model: Model, offer: ProviderOffer) -> dict[str, Any]:
     """The routing diagnostics of a request with no routing options that reaches ``offer``."""
-    preferences = ProviderPreferences()
+    preferences = NO_PREFERENCES
     policy = workspace_policy(model, preferences, len(model.ocr_offers))
     return routing_decision(model, [offer], RoutingHints.from_body({}), preferences, policy)[1]
