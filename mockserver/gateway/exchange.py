@@ -56,7 +56,7 @@ class Exchange:
     routing_diagnostics: dict[str, Any] | None = None  # once the routing gates ran
     error: GatewayError | None = None  # the error answered; None: a success
     debug_variants: tuple[str, ...] = ()  # the debug fields a success carries (pipeline.DEBUG_VARIANTS)
-    spans: list[tuple[str, float]] = field(default_factory=list)  # Server-Timing, in the order recorded
+    spans: list[str] = field(default_factory=list)  # Server-Timing's entries, in the order recorded
 
     @property
     def executing(self) -> bool:
@@ -66,7 +66,10 @@ class Exchange:
     def span(self, *names: str, ms: float = 0.0) -> None:
         """Record Server-Timing spans (pipeline/telemetry/timer.ts L59-82). The gateway's clock on Workers
         is coarse; the mock measures only the provider call."""
-        self.spans += [(name, ms) for name in names]
+        if ms:
+            self.spans.extend(f"{name};dur={ms:.3f}" for name in names)
+        else:
+            self.spans.extend(map(_untimed, names))
 
     def close_spans(self, *, error: bool) -> None:
         """The spans that end a request: ``before_start`` for a before-stage error, the end of the
@@ -82,7 +85,7 @@ class Exchange:
             self.span(*timing["success_end"])
 
     def server_timing(self) -> str:
-        return ", ".join(_untimed(name) if not ms else f"{name};dur={ms:.3f}" for name, ms in self.spans)
+        return ", ".join(self.spans)
 
     @property
     def body_read(self) -> bool:

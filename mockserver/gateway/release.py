@@ -16,7 +16,7 @@ So a later release is a new folder with what changed, and code only for behaviou
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -70,12 +70,19 @@ class Release:
     openapi_path: Path  # the file the document comes from (the last patch, or the base)
     catalog: dict[str, Any]
     errors: dict[str, Any]
+    _switches: dict[tuple[str, ...], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def get(self, *path: str) -> Any:
-        """A switch by its path; None when absent (a later release removes a switch by patching it to null)."""
+        """A switch by its path; None when absent (a later release removes a switch by patching it to null).
+        Each path is looked up once: the settings do not change once loaded, and requests ask for the same few."""
+        try:
+            return self._switches[path]
+        except KeyError:
+            pass
         value: Any = self.settings
         for step in path:
             value = value.get(step) if isinstance(value, dict) else None
+        self._switches[path] = value
         return value
 
     # The switches, named ------------------------------------------------------------------------

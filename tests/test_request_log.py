@@ -1,0 +1,95 @@
+"""The per-request log line as ``ocr-mock serve`` writes it: the same text logging would write, the lines of one
+event-loop turn in one write, none held back past that turn."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import logging
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from mockserver.web.logline import LINE_FORMAT, LOGGER_NAME, RequestLog
+
+LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ocr_mock POST /v1/ocr 200 1\.5ms model=mistral/ocr-3$")
+
+
+class CountingStream(io.StringIO):
+    writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+@contextlib.contextmanager
+def served_logging() -> Iterator[CountingStream]:
+    """Logging configured as ``ocr-mock serve`` does (cli.py), into a stream that counts its writes; pytest's own
+    capture handlers (added for the test's call) are set aside meanwhile."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    counting = CountingStream()
+    handler = logging.StreamHandler(counting)
+    handler.setFormatter(logging.Formatter(LINE_FORMAT))
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    try:
+        yield counting
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+
+
+def log_one(log: RequestLog) -> None:
+    log("POST", "/v1/ocr", 200, 1.5, "mistral/ocr-3")
+
+
+def test_lines_of_one_event_loop_turn_leave_in_one_write_at_the_next_turn() -> None:
+    log = RequestLog(logging.getLogger(LOGGER_NAME))
+
+    async def answer_three() -> tuple[str, str]:
+        for _ in range(3):
+            log_one(log)
+        during = stream.getvalue()
+        await asyncio.sleep(0)  # one turn of the loop
+        return during, stream.getvalue()
+
+    with served_logging() as stream:
+        during, after = asyncio.run(answer_three())
+    assert during == ""
+    lines = after.splitlines()
+    assert len(lines) == 3 and all(LINE.match(line) for line in lines), after
+    assert stream.writes == 1
+
+
+def test_without_an_event_loop_the_line_is_written_at_once() -> None:
+    with served_logging() as stream:
+        log_one(RequestLog(logging.getLogger(LOGGER_NAME)))
+    assert LINE.match(stream.getvalue().rstrip("\n"))
+
+
+def test_a_line_pending_when_the_handler_changes_goes_to_the_handler_it_was_formatted_for() -> None:
+    log = RequestLog(logging.getLogger(LOGGER_NAME))
+    other = CountingStream()
+
+    async def switch() -> None:
+        log_one(log)
+        handler = logging.StreamHandler(other)
+        handler.setFormatter(logging.Formatter(LINE_FORMAT))
+        logging.getLogger().handlers[:] = [handler]
+        log_one(log)
+        await asyncio.sleep(0)
+
+    with served_logging() as stream:
+        asyncio.run(switch())
+    assert len(stream.getvalue().splitlines()) == 1 and len(other.getvalue().splitlines()) == 1
+
+
+def test_through_logging_when_configured_otherwise(caplog: pytest.LogCaptureFixture) -> None:
+    """pytest's capture handler is not ``serve``'s configuration: the line is an ordinary log record, at once."""
+    with caplog.at_level(logging.INFO, logger=LOGGER_NAME):
+        log_one(RequestLog(logging.getLogger(LOGGER_NAME)))
+    assert [record.getMessage() for record in caplog.records] == ["POST /v1/ocr 200 1.5ms model=mistral/ocr-3"]
