@@ -30,7 +30,8 @@ from mockserver.gateway.upstream import Nearest
 from mockserver.mock import Mock
 from mockserver.state.journal import LARGE_STRING, encode_details
 from mockserver.state.stores import StoreUnavailable
-from mockserver.web.faults import FaultyResponse
+from mockserver.web.coalescing import CoalescingTransport
+from mockserver.web.faults import TRANSPORT, FaultyResponse
 from mockserver.web.http import CLIENT_CLOSED, json_response, raw_json_headers, store_down_response, timing_headers
 from mockserver.web.logline import RequestLog
 from mockserver.web.request_body import read_body, received_chunks
@@ -102,6 +103,9 @@ class LeanOcr:
             await FaultyResponse(response, exchange.fault)(scope, receive, _noting_sent(scope, send))
         else:
             scope[SENT] = True
+            transport = scope["extensions"].get(TRANSPORT) if "extensions" in scope else None
+            if isinstance(transport, CoalescingTransport):  # the head waits for the body: one send
+                transport.hold_head()
             await send({"type": "http.response.start", "status": answer.status,
                         "headers": raw_json_headers(encoded, extra, cors=self.cors)})
             await send({"type": "http.response.body", "body": encoded})

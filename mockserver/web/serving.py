@@ -9,11 +9,13 @@ application runs) and closes the connection.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from mockserver.web.coalescing import CoalescingTransport, coalescing_supported
 from mockserver.web.faults import TRANSPORT
 
 MAX_HEAD_BYTES = 128 * 1024  # request line + headers: far above what any HTTP client sends
@@ -24,12 +26,19 @@ TOO_LARGE = (
 )
 
 
+_COALESCING = coalescing_supported()
+
+
 class TransportExposingProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, adding the connection's transport to each request's scope and
-    refusing a request head larger than ``MAX_HEAD_BYTES``."""
+    refusing a request head larger than ``MAX_HEAD_BYTES``; on a known uvicorn release the transport coalesces
+    a response's head and body (``CoalescingTransport``)."""
 
     _head_bytes = 0
     _in_head = True
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(CoalescingTransport(transport) if _COALESCING else transport)  # type: ignore[arg-type]
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
