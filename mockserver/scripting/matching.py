@@ -10,7 +10,7 @@ import fnmatch
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from mockserver.gateway.images import comparable_size, data_url_payload, image_digest, image_of
 from mockserver.gateway.upstream import OcrCall
@@ -18,11 +18,12 @@ from mockserver.scripting.sniff import sniff_media_type
 from mockserver.state.journal import REDACTED, SECRET_HEADERS
 
 _MISSING = object()
+_UNKNOWN = object()
 
 
-@dataclass(frozen=True)
-class Mismatch:
-    """One condition that did not hold: the field, what the script expected, what the request had."""
+class Mismatch(NamedTuple):
+    """One condition that did not hold: the field, what the script expected, what the request had (a tuple:
+    matching a request against a script builds one per failed condition)."""
 
     field: str
     expected: Any
@@ -109,6 +110,8 @@ class RequestFacts:
     """What scripts match on, computed once per request and only when asked for. It keeps only the call's
     inputs (it may outlive the call: the journal works out the nearest scripts when it is read)."""
 
+    __slots__ = ("_digest", "_image", "_size", "body", "document", "given_image", "headers", "language", "model")
+
     def __init__(self, model: str, language: str | None, body: Mapping[str, Any], headers: Mapping[str, str],
                  image: str | None, document: Mapping[str, Any] | None) -> None:
         self.model = model
@@ -117,6 +120,10 @@ class RequestFacts:
         self.headers = headers
         self.given_image = image
         self.document = document
+        # worked out when first asked for (plain attributes: functools.cached_property takes a lock per miss)
+        self._image: Any = _UNKNOWN
+        self._size: Any = _UNKNOWN
+        self._digest: Any = _UNKNOWN
 
     @classmethod
     def of(cls, call: OcrCall) -> RequestFacts:
@@ -129,9 +136,15 @@ class RequestFacts:
         image = image_of(body)
         return cls(model, language, body, headers, image, body.get("document") if image is None else None)
 
-    @cached_property
+    @property
     def image(self) -> str | None:
         """The image read: the ``image`` field, or a ``{type: image_url}`` document's URL (string or ``url``)."""
+        if self._image is _UNKNOWN:
+            self._image = self._read_image()
+        image: str | None = self._image
+        return image
+
+    def _read_image(self) -> str | None:
         if self.given_image is not None:
             return self.given_image
         document = self.document or {}
@@ -149,22 +162,23 @@ class RequestFacts:
         value = (self.document or {}).get(name)
         return value if isinstance(value, str) else None
 
-    @cached_property
-    def _image_size(self) -> int | None:
-        image = self.image
-        return comparable_size(image) if image is not None else None
-
     def image_size_differs(self, size: int | None) -> bool:
         """The image decodes to another number of bytes than ``size`` (None: unknown, so not known to differ)."""
         if size is None:
             return False
-        own = self._image_size
+        if self._size is _UNKNOWN:
+            image = self.image
+            self._size = comparable_size(image) if image is not None else None
+        own: int | None = self._size
         return own is not None and own != size
 
-    @cached_property
+    @property
     def _image_digest(self) -> tuple[str, bytes] | None:
-        image = self.image  # (sha256, first bytes): a large image is never held decoded
-        return image_digest(image) if image is not None else None
+        if self._digest is _UNKNOWN:
+            image = self.image  # (sha256, first bytes): a large image is never held decoded
+            self._digest = image_digest(image) if image is not None else None
+        digest: tuple[str, bytes] | None = self._digest
+        return digest
 
     @property
     def image_sha256(self) -> str | None:
