@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple
+
+from mockserver.gateway.isotime import iso_ms
 
 NANOS_PER_USD = 10**9
 NANOS_PER_CENT = 10**7
@@ -47,17 +48,6 @@ def _figures(pages: int, usd_per_1000_pages: Decimal) -> _Figures:
     )
 
 
-def billing_iso(ms: int) -> str:
-    """JavaScript's ``new Date(ms).toISOString()``."""
-    return _iso_second(ms // 1000) + f"{ms % 1000:03d}Z"
-
-
-@lru_cache(maxsize=4)
-def _iso_second(second: int) -> str:
-    """The part of an ISO time down to the second (the requests of one second share it)."""
-    return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S.")
-
-
 def pricing_breakdown(pages: int, usd_per_1000_pages: Decimal, billing_ms: int | None = None) -> dict[str, Any]:
     """``usage.pricing_breakdown`` for ``pages`` pages; an empty ``lines`` list for zero pages. With
     ``billing_ms`` (2026-08, pipeline/pricing/engine.ts 866-879) each line names the request's start."""
@@ -76,7 +66,7 @@ def pricing_breakdown(pages: int, usd_per_1000_pages: Decimal, billing_ms: int |
                 "billing_timestamp_basis": "request_start",
                 "billing_timestamp_basis_configured": "request_start",
                 **({} if billing_ms is None else {"billing_timestamp_ms": billing_ms,
-                                                  "billing_timestamp_iso": billing_iso(billing_ms)}),
+                                                  "billing_timestamp_iso": iso_ms(billing_ms)}),
                 "pricing_time_window": None,
             }
         )

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from mockserver.gateway.ids import sha256_of_text
+from mockserver.gateway.isotime import iso_now
 
 if TYPE_CHECKING:
     from mockserver.state.stores import JournalStore
@@ -142,10 +142,6 @@ def _details(
     return orjson.dumps(bounded, option=orjson.OPT_NON_STR_KEYS)
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 class Journal:
     """Builds each entry (redaction, digests of large bodies) and keeps it in its store."""
 
@@ -175,7 +171,7 @@ class Journal:
         if not isinstance(details, bytes) and not self.store.lazy:
             details = details()
         entry = Entry(
-            id=0, time=_now(), method=method, path=path, status=status, latency_ms=latency_ms, model=model,
+            id=0, time=iso_now(), method=method, path=path, status=status, latency_ms=latency_ms, model=model,
             script=script, details=details, answered_by=answered_by,
         )
         return self.store.append(entry)
