@@ -443,6 +443,7 @@ def routing_decision(
 
 
 Decision = tuple[list[ProviderOffer], dict[str, Any]]
+KEPT_ROUTES = 1024
 
 
 class DefaultRoutes:
@@ -461,6 +462,8 @@ class DefaultRoutes:
             return route(model, preferences, self.words)
         known = self._routes.get(id(model))
         if known is None or known[0] is not model:
+            if len(self._routes) >= KEPT_ROUTES:
+                self._routes.clear()
             known = self._routes[id(model)] = (model, route(model, preferences, self.words))
         return known[1]
 
@@ -471,6 +474,8 @@ class DefaultRoutes:
         key = (id(model), id(offer), capabilities_beta)
         known = self._decisions.get(key)
         if known is None or known[0] is not model or known[1] is not offer:
+            if len(self._decisions) >= KEPT_ROUTES:  # models of catalogs since reloaded: start again
+                self._decisions.clear()
             decided = routing_decision(model, [offer], hints, preferences, policy, capabilities_beta=capabilities_beta)
             known = self._decisions[key] = (model, offer, decided)
         return known[2]

@@ -8,6 +8,7 @@ release's (``Release.cors_headers``); ``CORS_HEADERS`` are the base release's.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -50,14 +51,27 @@ def raw_json_headers(
 ) -> list[tuple[bytes, bytes]]:
     """The header list ``json_response`` sends, as ASGI bytes, for the HTTP path that builds no ``Response``: the
     same headers in the same order (Starlette's: the given ones, then Content-Length, then Content-Type)."""
-    given = {**cors, "Cache-Control": "no-store", **headers} if headers else {**cors, "Cache-Control": "no-store"}
-    raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in given.items()]
+    base = {**cors, "Cache-Control": "no-store"}
+    if headers and not base.keys().isdisjoint(headers):  # a given header replaces a base one in its place
+        raw = _encoded({**base, **headers})
+    else:
+        raw = [*_encoded_base(tuple(base.items())), *_encoded(headers or {})]
     names = {name for name, _ in raw}
     if b"content-length" not in names:
         raw.append((b"content-length", str(len(body)).encode("latin-1")))
     if b"content-type" not in names:
         raw.append((b"content-type", b"application/json"))
     return raw
+
+
+def _encoded(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+
+
+@functools.lru_cache(maxsize=8)
+def _encoded_base(headers: tuple[tuple[str, str], ...]) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers every JSON answer of a release carries, encoded once."""
+    return tuple(_encoded(dict(headers)))
 
 
 def welcome_response(body: Any) -> Response:
