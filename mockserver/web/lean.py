@@ -25,7 +25,7 @@ from starlette.types import Message, Receive, Scope, Send
 from mockserver.gateway.exchange import Exchange
 from mockserver.gateway.headers import FetchHeaders
 from mockserver.gateway.parsing import form_kind, parse_json
-from mockserver.gateway.reading import BodyLimit, ClientDisconnect, content_length, limited, read_all
+from mockserver.gateway.reading import BodyLimit, ClientDisconnect, content_length
 from mockserver.gateway.upstream import Nearest
 from mockserver.mock import Mock
 from mockserver.state.journal import LARGE_STRING, encode_details
@@ -34,7 +34,7 @@ from mockserver.web.coalescing import CoalescingTransport
 from mockserver.web.faults import TRANSPORT, FaultyResponse
 from mockserver.web.http import CLIENT_CLOSED, json_response, raw_json_headers, store_down_response, timing_headers
 from mockserver.web.logline import RequestLog
-from mockserver.web.request_body import read_body, received_chunks
+from mockserver.web.request_body import read_body, whole_body
 
 OCR_PATH = "/v1/ocr"
 METHOD = "POST"
@@ -76,7 +76,7 @@ class LeanOcr:
             if form_kind(content_type) is not None:
                 return await read_body(Request(scope, receive), self.limits, self.forms)
             limit = self.limits.for_type(content_type)
-            raw = await read_all(limited(received_chunks(receive), body_size, limit))
+            raw = await whole_body(receive, body_size, limit)
             if len(raw) <= LARGE_STRING:
                 small = bytes(raw)
                 kept.append(small)

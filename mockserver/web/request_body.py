@@ -6,10 +6,18 @@ from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
-from starlette.types import Receive
+from starlette.types import Message, Receive
 
 from mockserver.gateway.parsing import InvalidJson, form_kind, media_type, parse_json, parse_urlencoded
-from mockserver.gateway.reading import BodyLimit, PayloadTooLarge, read_limited, read_multipart
+from mockserver.gateway.reading import (
+    BodyLimit,
+    PayloadTooLarge,
+    SizeLimit,
+    limited,
+    read_all,
+    read_limited,
+    read_multipart,
+)
 
 
 async def read_body(request: Request, limits: BodyLimit, forms: Mapping[str, Any]) -> Any:
@@ -33,10 +41,28 @@ async def read_body(request: Request, limits: BodyLimit, forms: Mapping[str, Any
         raise InvalidJson() from None
 
 
-async def received_chunks(receive: Receive) -> AsyncGenerator[bytes, None]:
-    """A request body's chunks straight from ASGI ``receive``, as ``Request.stream()`` yields them."""
+async def whole_body(receive: Receive, declared: int | None, limit: SizeLimit) -> bytes | bytearray:
+    """A request body straight from ASGI ``receive``, at most ``limit`` bytes, as ``limited`` and ``read_all``
+    read it (too large at once when the declared length is): a body that comes in one message (most) is
+    returned as it came, without a copy or a generator."""
+    if declared is not None and declared > limit.limit:
+        raise limit.error()
+    message = await receive()
+    if message["type"] == "http.request" and not message.get("more_body", False):
+        body: bytes = message.get("body", b"")
+        if len(body) > limit.limit:
+            raise limit.error()
+        return body
+    return await read_all(limited(received_chunks(receive, message), None, limit))
+
+
+async def received_chunks(receive: Receive, first: Message | None = None) -> AsyncGenerator[bytes, None]:
+    """A request body's chunks straight from ASGI ``receive`` (after the ``first`` message, when one was
+    received already), as ``Request.stream()`` yields them."""
+    message = first
     while True:
-        message = await receive()
+        if message is None:
+            message = await receive()
         if message["type"] == "http.request":
             chunk = message.get("body", b"")
             if chunk:
@@ -45,3 +71,4 @@ async def received_chunks(receive: Receive) -> AsyncGenerator[bytes, None]:
                 return
         elif message["type"] == "http.disconnect":
             raise ClientDisconnect()
+        message = None
