@@ -12,6 +12,7 @@ from mockserver.gateway.outcomes import DEBUG_PREFIX, OutcomeEntry, model_column
 from mockserver.state.coverage import CoverageKey, CoverageStore
 
 GATEWAY = "gateway"  # answered_by of a request refused before the provider step
+MEMO_SIZE = 4096
 
 
 class OutcomeCounter:
@@ -24,14 +25,31 @@ class OutcomeCounter:
         self._errors = errors
         self._catalogue = catalogue
         self.store = store
+        # the keys of a success, by what they depend on, for the catalog they were worked out with
+        self._memo_catalog: Catalog | None = None
+        self._success_keys: dict[tuple[Any, ...], tuple[CoverageKey, ...]] = {}
 
     def count(self, exchange: Exchange) -> None:
         """The hot path: a few attribute reads and one increment per outcome."""
-        model = model_column(exchange.model, self._catalog())
+        catalog = self._catalog()
+        plain = exchange.error is None and exchange.fault is None
+        memo = (exchange.model, exchange.answered_by, exchange.script_id, exchange.script_source,
+                exchange.debug_variants)
+        if plain and self._memo_catalog is catalog:  # a success: its keys depend on these alone
+            keys = self._success_keys.get(memo)
+            if keys is not None:
+                self.store.add(keys)
+                return
+        model = model_column(exchange.model, catalog)
         answered_by = exchange.answered_by.value if exchange.answered_by is not None else GATEWAY
         script, source = exchange.script_id or "", exchange.script_source or ""
         outcomes = outcomes_of(exchange, self._errors())
-        self.store.add([CoverageKey(outcome, model, answered_by, script, source) for outcome in outcomes])
+        keys = tuple(CoverageKey(outcome, model, answered_by, script, source) for outcome in outcomes)
+        if plain and model == exchange.model:  # a catalog model: the memo stays as small as the catalog
+            if self._memo_catalog is not catalog or len(self._success_keys) >= MEMO_SIZE:
+                self._memo_catalog, self._success_keys = catalog, {}
+            self._success_keys[memo] = keys
+        self.store.add(keys)
 
     def clear(self) -> None:
         self.store.clear()

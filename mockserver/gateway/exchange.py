@@ -16,9 +16,9 @@ UNREAD = object()
 
 
 @functools.cache
-def _untimed(name: str) -> str:
-    """A span the mock does not time (all but the provider call), formatted once per name."""
-    return f"{name};dur={0.0:.3f}"
+def _untimed(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Spans the mock does not time (all but the provider call), formatted once per group."""
+    return tuple(f"{name};dur={0.0:.3f}" for name in names)
 
 
 class Stage(StrEnum):
@@ -66,10 +66,7 @@ class Exchange:
     def span(self, *names: str, ms: float = 0.0) -> None:
         """Record Server-Timing spans (pipeline/telemetry/timer.ts L59-82). The gateway's clock on Workers
         is coarse; the mock measures only the provider call."""
-        if ms:
-            self.spans.extend(f"{name};dur={ms:.3f}" for name in names)
-        else:
-            self.spans.extend(map(_untimed, names))
+        self.spans.extend(_untimed(names) if not ms else [f"{name};dur={ms:.3f}" for name in names])
 
     def close_spans(self, *, error: bool) -> None:
         """The spans that end a request: ``before_start`` for a before-stage error, the end of the

@@ -353,9 +353,10 @@ def _add_debug_fields(
         success["upstream_request"] = orjson.dumps(_echo(call, release)).decode()
     if _flag(debug, "return_upstream_response", "returnUpstreamResponse"):
         success["upstream_response"] = _upstream_response(call, document, release)
-    for key in COST_KEYS:  # the cost keys come after upstream_request and upstream_response
-        if key in success:
-            success[key] = success.pop(key)
+    if return_request or "upstream_response" in success:  # the cost keys come after these two
+        for key in COST_KEYS:
+            if key in success:
+                success[key] = success.pop(key)
     if debug_on or hints.return_diagnostics:
         success["routing_diagnostics"] = routing_diagnostics
     return debug_fields_of(success)
@@ -363,9 +364,14 @@ def _add_debug_fields(
 
 def debug_fields_of(success: Mapping[str, Any]) -> tuple[str, ...]:
     """The debug fields a success body carries, named as in ``DEBUG_VARIANTS``."""
+    if "routing" not in success["meta"] and not any(key in success for key in _DEBUG_KEYS):
+        return ()  # most successes: none
     present = {ROUTING: "routing" in success["meta"], ROUTING_DIAGNOSTICS: "routing_diagnostics" in success,
                UPSTREAM_REQUEST: "upstream_request" in success, UPSTREAM_RESPONSE: "upstream_response" in success}
     return tuple(variant for variant in DEBUG_VARIANTS if present[variant])
+
+
+_DEBUG_KEYS = ("routing_diagnostics", "upstream_request", "upstream_response")
 
 
 def _echo(call: OcrCall, release: Release) -> dict[str, Any]:
