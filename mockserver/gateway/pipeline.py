@@ -114,11 +114,12 @@ class Gateway:
 
     async def ocr(self, headers: Mapping[str, str], read_body: Callable[[], Awaitable[Any]]) -> Answer:
         started = time.perf_counter()
-        started_ms = int(self.clock().timestamp() * 1000)  # the billing timestamp: the request's start
+        now = self.clock()
+        started_ms = int(now.timestamp() * 1000)  # the billing timestamp: the request's start
         generation_id = new_generation_id()
         exchange = Exchange()
         try:
-            body = await self._run(headers, read_body, generation_id, started_ms, exchange)
+            body = await self._run(headers, read_body, generation_id, now, started_ms, exchange)
             status, extra_headers = 200, {}
         except (GatewayError, StoreUnavailable) as failure:
             error = failure if isinstance(failure, GatewayError) else store_error(failure)
@@ -136,11 +137,12 @@ class Gateway:
         headers: Mapping[str, str],
         read_body: Callable[[], Awaitable[Any]],
         generation_id: str,
+        now: datetime,
         started_ms: int,
         exchange: Exchange,
     ) -> dict[str, Any]:
         exchange.span("guardAuth")
-        caller = self.keys.authenticate(self.key_rules.canonical(headers.get("authorization"), self.clock()))
+        caller = self.keys.authenticate(self.key_rules.canonical(headers.get("authorization"), now))
         exchange.stage = Stage.PARSE
         exchange.span("guardJson")
         body = exchange.body = await read_body()

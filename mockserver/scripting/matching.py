@@ -58,7 +58,11 @@ class Match:
         return list(self._mismatches(facts, reported=True))
 
     def holds(self, facts: RequestFacts) -> bool:
-        """Every condition holds: the first mismatch ends the check (an image's digest only when needed)."""
+        """Every condition holds: the first mismatch ends the check (an image's digest only when needed). An image
+        of another size refutes a script that names a file's image at once (the scripts of a model mostly differ
+        by their image: most of them are refuted so)."""
+        if self.image_sha256 is not None and facts.image_size_differs(self.image_size):
+            return False
         return next(self._mismatches(facts, reported=False), None) is None
 
     def _mismatches(self, facts: RequestFacts, *, reported: bool) -> Iterator[Mismatch]:
