@@ -66,7 +66,11 @@ class Exchange:
     def span(self, *names: str, ms: float = 0.0) -> None:
         """Record Server-Timing spans (pipeline/telemetry/timer.ts L59-82). The gateway's clock on Workers
         is coarse; the mock measures only the provider call."""
-        self.spans.extend(_untimed(names) if not ms else [f"{name};dur={ms:.3f}" for name in names])
+        if not ms:
+            self.spans.extend(_untimed(names))
+            return
+        for name in names:
+            self.spans.append(f"{name};dur={ms:.3f}")
 
     def close_spans(self, *, error: bool) -> None:
         """The spans that end a request: ``before_start`` for a before-stage error, the end of the
