@@ -288,7 +288,7 @@ def _measure(args: argparse.Namespace, results: Results, wrk: str | None, prism:
 
 def _hot_path(args: argparse.Namespace, wrk: str, prism: Path | None, logs: Path) -> None:
     """The paired measurement of the hot path (issue 16's targets): printed, and written to its own block."""
-    from . import paired
+    from . import cold_cache, paired
     from .hot_path_report import write_hot_path
 
     print(f"[hot path: mock and bare Starlette in {args.paired_rounds} paired rounds]", flush=True)
@@ -298,6 +298,8 @@ def _hot_path(args: argparse.Namespace, wrk: str, prism: Path | None, logs: Path
                                 seconds=args.seconds, warmup=args.warmup, wrk=wrk, logs=logs)
     print("\n".join(paired.summary(result)), flush=True)
     write_hot_path(args.output, result, args.baseline)
+    print("[hot path: a request's CPU in-process, caches warm and evicted (bench/cold_cache.py)]", flush=True)
+    cold_cache.run(1000 if args.quick else 4000, [0, 4, 16], args.output)
 
 
 def _finish(args: argparse.Namespace, results: Results, started: float) -> int:
