@@ -93,3 +93,21 @@ def test_through_logging_when_configured_otherwise(caplog: pytest.LogCaptureFixt
     with caplog.at_level(logging.INFO, logger=LOGGER_NAME):
         log_one(RequestLog(logging.getLogger(LOGGER_NAME)))
     assert [record.getMessage() for record in caplog.records] == ["POST /v1/ocr 200 1.5ms model=mistral/ocr-3"]
+
+
+def test_a_line_left_by_a_loop_that_closed_before_its_turn_is_written_with_the_next_line() -> None:
+    """Nothing is lost, and the log does not fall silent: the line waited for a loop that never turned again."""
+    log = RequestLog(logging.getLogger(LOGGER_NAME))
+    loop = asyncio.new_event_loop()
+
+    async def answer() -> None:
+        log_one(log)
+
+    with served_logging() as stream:
+        loop.call_soon(log_one, log)  # the flush is scheduled for the loop's next turn...
+        loop.call_soon(loop.stop)  # ...which never comes
+        loop.run_forever()
+        loop.close()
+        assert stream.getvalue() == ""
+        asyncio.run(answer())
+        assert len(stream.getvalue().splitlines()) == 2

@@ -40,6 +40,7 @@ class RequestLog:
         self._second_text = ""
         self._pending: list[str] = []  # lines of this event-loop turn, written by ``flush`` at the next
         self._pending_handler: logging.StreamHandler[logging.TextIO] | None = None  # type: ignore[name-defined]
+        self._pending_loop: asyncio.AbstractEventLoop | None = None
 
     def __call__(self, method: str, path: str, status: int, elapsed_ms: float, model: str | None) -> None:
         logger = self.logger
@@ -52,22 +53,23 @@ class RequestLog:
             return
         formatter = handler.formatter
         assert formatter is not None
-        if self._pending and handler is not self._pending_handler:
-            self.flush()
+        loop = asyncio._get_running_loop()  # None for a synchronous caller: the line is written at once
+        if self._pending and (handler is not self._pending_handler or loop is not self._pending_loop):
+            self.flush()  # lines waiting for another handler, or for a loop that may never turn again
         self._pending.append(f"{self._asctime(formatter)} {logger.name} {MESSAGE % args}{handler.terminator}")
         if len(self._pending) == 1:
-            self._pending_handler = handler
-            try:
-                asyncio.get_running_loop().call_soon(self.flush)
-            except RuntimeError:  # no event loop (a synchronous caller): written at once
+            self._pending_handler, self._pending_loop = handler, loop
+            if loop is None:
                 self.flush()
+            else:
+                loop.call_soon(self.flush)
 
     def flush(self) -> None:
         """Write the lines of this event-loop turn in one write (requests answered in the same turn share it)."""
         handler, lines = self._pending_handler, self._pending
         if handler is None or not lines:
             return
-        self._pending, self._pending_handler = [], None
+        self._pending, self._pending_handler, self._pending_loop = [], None, None
         text = "".join(lines)
         with handler.lock or _NO_LOCK:
             try:
