@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import Any, TextIO
 
 from starlette.testclient import TestClient
 
 from mockserver.gateway.ids import GENERATION_ID
+from mockserver.web.logline import LINE_FORMAT
 
 KEY = "aistats_v1_sk_test01_s3cret"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -64,3 +68,20 @@ ROUTING_META = {
     "param_provider_count_after": 1,
     "param_dropped_providers": [],
 }
+
+
+@contextlib.contextmanager
+def logging_as_served(stream: TextIO) -> Iterator[logging.StreamHandler[TextIO]]:
+    """Logging as ``ocr-mock serve`` configures it (cli.py), into ``stream``: pytest's own capture handlers
+    are set aside meanwhile."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    handler: logging.StreamHandler[TextIO] = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter(LINE_FORMAT))
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    try:
+        yield handler
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])

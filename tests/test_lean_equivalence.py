@@ -10,13 +10,11 @@ byte for byte; only the log line's clock time and the journal entry's time of da
 
 from __future__ import annotations
 
-import contextlib
 import io
 import itertools
 import json
 import logging
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,9 +31,9 @@ from mockserver.settings import Settings
 from mockserver.web import app as plain_path
 from mockserver.web import lean as lean_path
 from mockserver.web.app import create_app
-from mockserver.web.logline import LINE_FORMAT, LOGGER_NAME, RequestLog
+from mockserver.web.logline import LOGGER_NAME, RequestLog
 from tests.asgi_driver import RawRequest, RawResponse, call
-from tests.helpers import KEY
+from tests.helpers import KEY, logging_as_served
 from tests.hostile import Case, load_cases, raw_request
 from tests.zod_bodies import bodies
 
@@ -47,23 +45,6 @@ CLOCK_TIME = re.compile(r"^\S+ \S+ ")  # the log line's asctime: the date, then 
 @pytest.fixture
 def log_lines() -> io.StringIO:
     return io.StringIO()
-
-
-@contextlib.contextmanager
-def logging_as_served(stream: io.StringIO) -> Iterator[logging.Handler]:
-    """Logging as ``ocr-mock serve`` configures it (cli.py), into ``stream``: pytest's own capture handlers
-    are set aside meanwhile."""
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter(LINE_FORMAT))
-    root.handlers[:] = [handler]
-    root.setLevel(logging.INFO)
-    try:
-        yield handler
-    finally:
-        root.handlers[:] = saved[0]
-        root.setLevel(saved[1])
 
 
 @pytest.fixture(autouse=True)

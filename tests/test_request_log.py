@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from mockserver.web.logline import LINE_FORMAT, LOGGER_NAME, RequestLog
+from tests.helpers import logging_as_served
 
 LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ocr_mock POST /v1/ocr 200 1\.5ms model=mistral/ocr-3$")
 
@@ -27,20 +28,10 @@ class CountingStream(io.StringIO):
 
 @contextlib.contextmanager
 def served_logging() -> Iterator[CountingStream]:
-    """Logging configured as ``ocr-mock serve`` does (cli.py), into a stream that counts its writes; pytest's own
-    capture handlers (added for the test's call) are set aside meanwhile."""
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    counting = CountingStream()
-    handler = logging.StreamHandler(counting)
-    handler.setFormatter(logging.Formatter(LINE_FORMAT))
-    root.handlers[:] = [handler]
-    root.setLevel(logging.INFO)
-    try:
-        yield counting
-    finally:
-        root.handlers[:] = saved[0]
-        root.setLevel(saved[1])
+    """Logging configured as ``ocr-mock serve`` does, into a stream that counts its writes."""
+    stream = CountingStream()
+    with logging_as_served(stream):
+        yield stream
 
 
 def log_one(log: RequestLog) -> None:
