@@ -53,11 +53,14 @@ class RequestLog:
             return
         formatter = handler.formatter
         assert formatter is not None
-        loop = asyncio._get_running_loop()  # None for a synchronous caller: the line is written at once
-        if self._pending and (handler is not self._pending_handler or loop is not self._pending_loop):
-            self.flush()  # lines waiting for another handler, or for a loop that may never turn again
+        waiting_on = self._pending_loop
+        if self._pending and (handler is not self._pending_handler or waiting_on is None
+                              or not waiting_on.is_running()):
+            self.flush()  # lines waiting for another handler, or for a loop that stopped before its next turn
         self._pending.append(f"{self._asctime(formatter)} {logger.name} {MESSAGE % args}{handler.terminator}")
         if len(self._pending) == 1:
+            # once a turn (asyncio's loop lookup costs a getpid on Python 3.11); None for a synchronous caller
+            loop = asyncio._get_running_loop()
             self._pending_handler, self._pending_loop = handler, loop
             if loop is None:
                 self.flush()
