@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
+from typing import Any
 
 import orjson
+import pytest
 
+from mockserver.admin import AdminService
 from mockserver.mock import Mock
 from mockserver.settings import Settings
+from mockserver.state.journal import Entry
 from mockserver.web.app import create_app
 from tests.asgi_driver import RawRequest, call
 from tests.helpers import KEY
@@ -48,3 +52,26 @@ def test_an_unmatched_request_s_entry_holds_bytes_and_shared_objects_only() -> N
     assert [near["script"] for near in first["nearest"]][:1] == ["ocr-3-invoice"]
     assert first["nearest"][0]["mismatches"][0]["field"] == "image.sha256"
     assert first["response"]["object"] == "ocr"
+
+
+def test_listing_the_journal_holds_the_collector_off_and_restores_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The listing builds many acyclic trees at once: the collector waits, and is back as it was afterwards."""
+    mock = Mock(Settings(fixtures=FIXTURES))
+    assert call(create_app(mock=mock), ocr_request({"model": "mistral/ocr-3", "image": "aGVsbG8="})).status == 200
+    seen: list[bool] = []
+    original = Entry.to_json
+
+    def noting(entry: Entry) -> dict[str, Any]:
+        seen.append(gc.isenabled())
+        return original(entry)
+
+    monkeypatch.setattr(Entry, "to_json", noting)
+    assert gc.isenabled()
+    assert len(AdminService(mock).requests()["requests"]) == 1
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        AdminService(mock).requests()
+        assert not gc.isenabled()  # off before: left off
+    finally:
+        gc.enable()
