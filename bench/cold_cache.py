@@ -47,8 +47,9 @@ def mock_app() -> App:
     from mockserver.mock import Mock
     from mockserver.settings import Settings
     from mockserver.web.app import create_app
+    from mockserver.web.logline import LINE_FORMAT
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s",
+    logging.basicConfig(level=logging.INFO, format=LINE_FORMAT,
                         stream=open(os.devnull, "w"), force=True)  # noqa: SIM115 (lives as long as the process)
     _skip_unused_log_record_fields()
     app: App = create_app(mock=Mock(Settings(fixtures=ROOT / "fixtures")))

@@ -27,6 +27,7 @@ from mockserver.state.commands import state as state_commands
 from mockserver.state.opening import MEMORY, check_state_url, sqlite_path, sqlite_url
 from mockserver.state.stores import StoreUnavailable
 from mockserver.web.app import create_app
+from mockserver.web.logline import LINE_FORMAT
 
 _option = partial(click.option, show_envvar=True)  # serve --help shows each option's environment variable
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -115,7 +116,7 @@ def serve(
     state_namespace: str | None,
 ) -> None:
     """Serve the mock gateway (POST /v1/ocr) until interrupted or sent SIGTERM."""
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=log_level.upper(), format=LINE_FORMAT)
     _skip_unused_log_record_fields()
     if not is_loopback(host) and not admin_token:
         raise click.ClickException(

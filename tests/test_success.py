@@ -164,3 +164,19 @@ def test_debug_header_adds_debug_to_errors_but_body_flags_do_not(client: TestCli
     assert with_header["debug"]["routing"] is None
     with_flag = post_ocr(client, {"model": "nope/nope", "image": IMAGE, "debug": {"enabled": True}}).json()
     assert "debug" not in with_flag
+
+
+def test_the_routing_diagnostics_are_the_same_on_every_request(client: TestClient) -> None:
+    """Worked out once per model and provider and shared (routing.DefaultRoutes): a provider failure that carries
+    them, in between, changes nothing in the next answer's."""
+    debug = {"model": MODEL, "image": IMAGE, "debug": {"enabled": True}}
+    first = ok(client, debug)["routing_diagnostics"]
+    added = client.post("/_mock/scripts", json={"model": MODEL, "upstream": {"status": 503}, "times": 1})
+    assert added.status_code == 201, added.text
+    failed = post_ocr(client, debug)
+    assert failed.status_code == 502
+    assert failed.json()["routing_diagnostics"] == first
+    assert ok(client, debug)["routing_diagnostics"] == first
+    assert ok(client, {"model": MODEL, "image": IMAGE, "provider": {"only": ["mistral"]}, "debug": {"enabled": True}}
+              )["routing_diagnostics"]["workspacePolicy"]["requestProviderOnly"] == ["mistral"]
+    assert ok(client, debug)["routing_diagnostics"] == first

@@ -246,7 +246,7 @@ def provider_call(release: Release, model_id: str, provider: str, upstream_model
         document=document,
         provider_request=provider_request,
         error_body_cap=release.get("upstream", "error_body_cap"),
-        routing_diagnostics=dict(routing_diagnostics or {}),
+        routing_diagnostics=routing_diagnostics or {},
     )
 
 

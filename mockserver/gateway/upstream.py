@@ -45,7 +45,8 @@ class OcrCall:
     def input_name(self) -> str:
         """Which input the request used: ``image`` or ``document.<type>``."""
         return "image" if self.document is None else f"document.{self.document.get('type')}"
-    routing_diagnostics: Mapping[str, Any] = field(default_factory=dict)  # shown on a provider failure
+    # shown on a provider failure; shared with other requests (routing.DefaultRoutes): read only
+    routing_diagnostics: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import click
 from mockserver.gateway.release import DEFAULT_RELEASE, RELEASE_ENV, UnknownRelease, known_releases, release_name
 from mockserver.proxy.config import DEFAULT_TARGET_TIMEOUT_S, ProxyConfig, RecordMode, key_from_env
 from mockserver.settings import DEFAULT_JOURNAL_LIMIT
+from mockserver.web.logline import LINE_FORMAT
 
 LIVE_ENV = "OCR_CONTRACT_LIVE"  # contract_tests.config.LIVE_ENV: one switch for both commands
 
@@ -71,7 +72,7 @@ def proxy(target: str, host: str, port: int, record_dir: Path | None, record_mod
     from mockserver.proxy.app import create_proxy_app
     from mockserver.proxy.recording import Recorder
 
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=log_level.upper(), format=LINE_FORMAT)
     if log_level != "debug":  # the proxy logs each exchange itself; httpx would add a second line
         logging.getLogger("httpx").setLevel(logging.WARNING)
     if not is_loopback(host) and not admin_token:

@@ -10,9 +10,9 @@ import itertools
 import threading
 from collections import deque
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
+from mockserver.gateway.isotime import iso_now
 from mockserver.proxy.checking import Finding
 from mockserver.web.logline import loggable as _loggable  # the caller's text in a log line: escaped, cut
 
@@ -55,7 +55,7 @@ class DeviationLog:
 
     def add(self, *, request_id: int, method: str, path: str, status: int, model: str | None, expected: str,
             findings: list[Finding]) -> list[Deviation]:
-        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        now = iso_now()
         added = []
         with self._lock:
             for finding in findings:

@@ -10,7 +10,6 @@ nearest scripts and why each did not match.
 from __future__ import annotations
 
 import asyncio
-import copy
 import marshal
 import threading
 import time
@@ -257,8 +256,8 @@ class ScriptEngine:
 async def play(outcome: Outcome | None, call: OcrCall) -> tuple[UpstreamDocument, Fault | None]:
     """Act out one answer for ``call`` (None: the built-in default document): the document and the fault
     that spoils its delivery, or a raised ``GatewayError``."""
-    if outcome is not None and outcome.callback is not None:  # the caller's code gets its own diagnostics
-        outcome = await outcome.callback(replace(call, routing_diagnostics=copy.deepcopy(call.routing_diagnostics)))
+    if outcome is not None and outcome.callback is not None:
+        outcome = await outcome.callback(call)
     pages = list(outcome.pages) if outcome is not None and outcome.pages is not None else [default_page(call)]
     if outcome is None:
         return UpstreamDocument(pages=pages), None

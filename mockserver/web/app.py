@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -17,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 
 from mockserver.gateway.exchange import Exchange
 from mockserver.gateway.headers import FetchHeaders
+from mockserver.gateway.isotime import iso_now
 from mockserver.gateway.models_listing import ModelsListing
 from mockserver.gateway.reading import BodyLimit, ClientDisconnect, declared_length
 from mockserver.mock import Mock
@@ -108,8 +108,7 @@ def create_app(settings: Settings | None = None, mock: Mock | None = None, *, le
         return json_response(answer.status, answer.body, answer.headers, cors=cors)
 
     async def welcome(request: Request) -> Response:
-        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        body = {"message": release.welcome, "timestamp": now}
+        body = {"message": release.welcome, "timestamp": iso_now()}
         finish(request, 200, 0.0, response_body=body)
         return welcome_response(body)
 

@@ -2,8 +2,9 @@
 
 The gateway's behaviour is the pipeline's (``Gateway.ocr``), whichever HTTP path carries it. This path only
 spends less on the carrying: no middleware stack, no ``Request`` or ``Response`` objects, the headers read once
-into a dict, the body read from ``receive`` under the same limits, one ``send`` for the head and one for the body,
-the log line written without logging's record machinery (``RequestLog``), and the journal entry of a small JSON
+into a dict, the body read from ``receive`` under the same limits, one ``send`` for the head and one for the body
+(one socket write, with ``CoalescingTransport``), the log line written without logging's record machinery and
+with the other lines of its event-loop turn (``RequestLog``), and the journal entry of a small JSON
 body kept as the bytes on the wire, redacted, parsed and encoded when the journal is read. The rare cases
 (forms, connection faults, a store that is down, a client gone mid-body) build the same Starlette objects as the
 plain path. ``create_app(lean=False)`` serves the plain Starlette route (web/app.py) instead: it is the reference

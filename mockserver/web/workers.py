@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from mockserver.mock import Mock
 from mockserver.settings import Settings
 from mockserver.web.app import create_app
+from mockserver.web.logline import LINE_FORMAT
 from mockserver.web.serving import settle_heap
 
 SETTINGS_ENV = "OCR_MOCK_WORKER_SETTINGS"
@@ -43,7 +44,7 @@ def settings_from_env(text: str) -> tuple[Settings, str]:
 def create_worker_app() -> Starlette:
     """The app of one worker (uvicorn calls this factory in each worker process)."""
     settings, log_level = settings_from_env(os.environ[SETTINGS_ENV])
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=log_level.upper(), format=LINE_FORMAT)
     app = create_app(mock=Mock(settings))
     settle_heap()
     return app
