@@ -8,13 +8,17 @@ import contextlib
 import io
 import logging
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from mockserver.web.logline import LINE_FORMAT, LOGGER_NAME, RequestLog
 from tests.helpers import logging_as_served
 
+ROOT = Path(__file__).resolve().parent.parent
 LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ocr_mock POST /v1/ocr 200 1\.5ms model=mistral/ocr-3$")
 
 
@@ -102,3 +106,21 @@ def test_a_line_left_by_a_loop_that_closed_before_its_turn_is_written_with_the_n
         assert stream.getvalue() == ""
         asyncio.run(answer())
         assert len(stream.getvalue().splitlines()) == 2
+
+
+def test_a_line_still_waiting_when_the_process_exits_is_written() -> None:
+    """The loop stopped before the turn that writes it, and no line came after: the exit writes it."""
+    script = """
+import asyncio, logging
+from mockserver.web.logline import LINE_FORMAT, LOGGER_NAME, RequestLog
+logging.basicConfig(level=logging.INFO, format=LINE_FORMAT)
+log = RequestLog(logging.getLogger(LOGGER_NAME))
+loop = asyncio.new_event_loop()
+loop.call_soon(log, "POST", "/v1/ocr", 200, 1.5, "mistral/ocr-3")
+loop.call_soon(loop.stop)
+loop.run_forever()
+loop.close()
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert LINE.match(done.stderr.rstrip("\n")), done.stderr

@@ -11,8 +11,10 @@ test's ``caplog``, a user's handlers or filters, another format) it logs through
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 import time
+import weakref
 
 LOGGER_NAME = "ocr_mock"
 LINE_FORMAT = "%(asctime)s %(name)s %(message)s"
@@ -41,6 +43,7 @@ class RequestLog:
         self._pending: list[str] = []  # lines of this event-loop turn, written by ``flush`` at the next
         self._pending_handler: logging.StreamHandler[logging.TextIO] | None = None  # type: ignore[name-defined]
         self._pending_loop: asyncio.AbstractEventLoop | None = None
+        _LOGS.add(self)
 
     def __call__(self, method: str, path: str, status: int, elapsed_ms: float, model: str | None) -> None:
         logger = self.logger
@@ -109,6 +112,16 @@ class RequestLog:
             self._second_text = time.strftime(formatter.default_time_format, formatter.converter(second))
             self._second = second
         return formatter.default_msec_format % (self._second_text, int((now - second) * 1000))  # type: ignore[operator]
+
+
+_LOGS: weakref.WeakSet[RequestLog] = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_all() -> None:
+    """At exit, the lines of a turn that never came (a loop stopped with lines pending) are written too."""
+    for log in list(_LOGS):
+        log.flush()
 
 
 class _NoLock:
