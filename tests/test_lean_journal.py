@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
-from typing import Any
 
 import orjson
-import pytest
 
-from mockserver.admin import AdminService
 from mockserver.mock import Mock
 from mockserver.settings import Settings
-from mockserver.state.journal import Entry
 from mockserver.web.app import create_app
 from tests.asgi_driver import RawRequest, call
 from tests.helpers import KEY
@@ -54,24 +50,34 @@ def test_an_unmatched_request_s_entry_holds_bytes_and_shared_objects_only() -> N
     assert first["response"]["object"] == "ocr"
 
 
-def test_listing_the_journal_holds_the_collector_off_and_restores_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The listing builds many acyclic trees at once: the collector waits, and is back as it was afterwards."""
+def test_identical_requests_show_the_same_nearest_scripts_and_a_script_added_later_shows_on_later_entries() -> None:
+    """The nearest scripts are worked out once per kind of request when the journal is read: the entries still
+    show what each request was matched against when it came."""
     mock = Mock(Settings(fixtures=FIXTURES))
-    assert call(create_app(mock=mock), ocr_request({"model": "mistral/ocr-3", "image": "aGVsbG8="})).status == 200
-    seen: list[bool] = []
-    original = Entry.to_json
+    app = create_app(mock=mock)
+    body = {"model": "mistral/ocr-3", "image": "aGVsbG8="}
+    for _ in range(2):
+        assert call(app, ocr_request(body)).status == 200
+    mock.admin.add_scripts({"id": "runtime-near", "model": "mistral/ocr-3", "match": {"language": "fr"},
+                            "text": "bonjour"})
+    assert call(app, ocr_request(body)).status == 200
+    first, second, third = (entry["nearest"] for entry in mock.admin.requests()["requests"])
+    assert first == second
+    assert "runtime-near" not in [near["script"] for near in first]
+    assert third[0] == {"script": "runtime-near",
+                        "mismatches": [{"field": "language", "expected": "fr", "got": None}]}
 
-    def noting(entry: Entry) -> dict[str, Any]:
-        seen.append(gc.isenabled())
-        return original(entry)
 
-    monkeypatch.setattr(Entry, "to_json", noting)
-    assert gc.isenabled()
-    assert len(AdminService(mock).requests()["requests"]) == 1
-    assert seen == [False] and gc.isenabled()
-    gc.disable()
-    try:
-        AdminService(mock).requests()
-        assert not gc.isenabled()  # off before: left off
-    finally:
-        gc.enable()
+def test_the_listing_is_each_entry_in_full() -> None:
+    mock = Mock(Settings(fixtures=FIXTURES))
+    app = create_app(mock=mock)
+    assert call(app, ocr_request({"model": "mistral/ocr-3", "image": "aGVsbG8="})).status == 200
+    assert call(app, ocr_request({"model": "mistral/ocr-3"})).status == 400
+    listing = orjson.loads(mock.admin.requests_encoded())
+    assert listing["dropped"] == 0 and listing["limit"] == mock.journal.limit
+    assert listing["requests"] == [entry.to_json() for entry in mock.journal.entries()]
+    assert [list(entry) for entry in listing["requests"]] == [
+        ["id", "time", "method", "path", "headers", "body", "status", "latency_ms", "model", "script", "nearest",
+         "response", "answered_by"]] * 2
+    assert listing["requests"][1]["response"]["error"] == "validation_error"
+    assert listing["requests"][0]["body"] == {"model": "mistral/ocr-3", "image": "aGVsbG8="}

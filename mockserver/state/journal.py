@@ -45,6 +45,50 @@ def digest_large(value: Any, depth: int = DEEPEST) -> Any:
     return value
 
 
+DETAIL_NAMES = ("headers", "body", "nearest", "response")
+_KEYS = tuple(f'{"{" if i == 0 else ","}"{name}":'.encode() for i, name in enumerate(DETAIL_NAMES))
+
+
+class Details:
+    """An entry's details: one JSON document, ``{"headers", "body", "nearest", "response"}``, and where each value
+    ends in it. The journal is listed by splicing the values into each entry's JSON, not by parsing the document
+    and encoding it again (that made half a million objects of a full journal). A document read back from a shared
+    store has no offsets: it is parsed when its values are asked for."""
+
+    __slots__ = ("_ends", "document")
+
+    def __init__(self, document: bytes, ends: tuple[int, int, int, int] | None = None) -> None:
+        self.document = document
+        self._ends = ends
+
+    @classmethod
+    def joined(cls, values: tuple[Any, Any, Any, Any]) -> Details:
+        """The document of these values: the bytes ``orjson.dumps`` gives for the dict of them. Each value is
+        encoded inside a one-item array, so as deep as it sits in the dict (orjson refuses past 254 levels)."""
+        pieces: list[bytes] = []
+        ends: list[int] = []
+        end = 0
+        for key, value in zip(_KEYS, values, strict=True):
+            encoded = orjson.dumps([value], option=orjson.OPT_NON_STR_KEYS)[1:-1]
+            pieces += (key, encoded)
+            end += len(key) + len(encoded)
+            ends.append(end)
+        pieces.append(b"}")
+        return cls(b"".join(pieces), (ends[0], ends[1], ends[2], ends[3]))
+
+    def values(self) -> tuple[bytes, bytes, bytes, bytes]:
+        """Each value's JSON."""
+        if self._ends is None:
+            parsed = orjson.loads(self.document)
+            headers, body, nearest, response = (orjson.dumps(parsed[name], option=orjson.OPT_NON_STR_KEYS)
+                                                for name in DETAIL_NAMES)
+            return headers, body, nearest, response
+        document, ends = self.document, self._ends
+        starts = [end + len(key) for end, key in zip((0, *ends), _KEYS, strict=False)]
+        return (document[starts[0]:ends[0]], document[starts[1]:ends[1]], document[starts[2]:ends[2]],
+                document[starts[3]:ends[3]])
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One journaled request. Its headers, body, nearest scripts and response are kept as one JSON
@@ -60,20 +104,20 @@ class Entry:
     latency_ms: float
     model: str | None
     script: str | None
-    # JSON: {"headers", "body", "nearest", "response"}; or, in a store that keeps entries in this process, the
-    # function that encodes it, called when the entry is first read (``Journal.record_later``)
-    details: bytes | Callable[[], bytes]
+    # the details (the document's bytes, from a shared store); or, in a store that keeps entries in this process,
+    # the function that encodes them, called when the entry is first read (``Journal.record_later``)
+    details: Details | bytes | Callable[[], Details]
     answered_by: str | None = None  # "script", "default", "builtin"; None: answered before the provider step
 
-    def encoded_details(self) -> bytes:
+    def encoded_details(self) -> Details:
         details = self.details
-        if not isinstance(details, bytes):
-            details = details()
+        if not isinstance(details, Details):
+            details = Details(details) if isinstance(details, bytes) else details()
             object.__setattr__(self, "details", details)  # frozen: the value is the same, only now computed
         return details
 
     def _detail(self, name: str) -> Any:
-        return orjson.loads(self.encoded_details())[name]
+        return orjson.loads(self.encoded_details().document)[name]
 
     @property
     def headers(self) -> dict[str, str]:
@@ -96,50 +140,53 @@ class Entry:
     def dumps(self) -> bytes:
         """The entry without its id, as the shared stores keep it."""
         stored = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("id", "details")}
-        stored["details"] = self.encoded_details().decode()
+        stored["details"] = self.encoded_details().document.decode()
         return orjson.dumps(stored)
 
     @classmethod
     def loads(cls, entry_id: int, blob: bytes) -> Entry:
         stored = orjson.loads(blob)
-        stored["details"] = stored["details"].encode()
+        stored["details"] = Details(stored["details"].encode())
         return cls(id=entry_id, **stored)
 
-    def to_json(self) -> dict[str, Any]:
-        details = orjson.loads(self.encoded_details())
-        return {
+    def listed(self) -> bytes:
+        """The entry as ``GET /_mock/requests`` lists it (JSON)."""
+        headers, body, nearest, response = self.encoded_details().values()
+        return orjson.dumps({
             "id": self.id, "time": self.time, "method": self.method, "path": self.path,
-            "headers": details["headers"], "body": details["body"], "status": self.status,
+            "headers": orjson.Fragment(headers), "body": orjson.Fragment(body), "status": self.status,
             "latency_ms": round(self.latency_ms, 3), "model": self.model, "script": self.script,
-            "nearest": details["nearest"], "response": details["response"], "answered_by": self.answered_by,
-        }
+            "nearest": orjson.Fragment(nearest), "response": orjson.Fragment(response), "answered_by": self.answered_by,
+        })
+
+    def to_json(self) -> dict[str, Any]:
+        listed: dict[str, Any] = orjson.loads(self.listed())
+        return listed
 
 
 def encode_details(
     headers: Mapping[str, str] | Iterable[tuple[str, str]], body: Any, nearest: list[dict[str, Any]], response: Any,
     body_size: int | None,
-) -> bytes:
+) -> Details:
     """An entry's details, from the request's headers as received (redacted here)."""
     return _details(redact_headers(headers), body, nearest, response, body_size)
 
 
 def _details(
     headers: dict[str, str], body: Any, nearest: list[dict[str, Any]], response: Any, body_size: int | None
-) -> bytes:
-    """The entry's details as JSON. Most requests are small: encoded as they are, no string in them can
-    be over ``LARGE_STRING``, so the walk that digests large strings and cuts deep nesting (orjson
-    refuses past 254 levels) is only done when the plain encoding is large or refused. A body of
-    unknown or large size goes straight to the walk (encoding a large image first would copy it)."""
+) -> Details:
+    """An entry's details. Most requests are small: encoded as they are, no string in them can be over
+    ``LARGE_STRING``, so the walk that digests large strings and cuts deep nesting (orjson refuses past 254
+    levels) is only done when the plain encoding is large or refused. A body of unknown or large size goes
+    straight to the walk (encoding a large image first would copy it)."""
     if body_size is not None and body_size <= LARGE_STRING:
         try:
-            plain = orjson.dumps({"headers": headers, "body": body, "nearest": nearest, "response": response},
-                                 option=orjson.OPT_NON_STR_KEYS)
-            if len(plain) <= LARGE_STRING:
+            plain = Details.joined((headers, body, nearest, response))
+            if len(plain.document) <= LARGE_STRING:
                 return plain
         except orjson.JSONEncodeError:
             pass
-    bounded = {"headers": headers, "body": digest_large(body), "nearest": digest_large(nearest), "response": response}
-    return orjson.dumps(bounded, option=orjson.OPT_NON_STR_KEYS)
+    return Details.joined((headers, digest_large(body), digest_large(nearest), response))
 
 
 class Journal:
@@ -165,10 +212,10 @@ class Journal:
                                  details=encode_details(headers, body, nearest, response, body_size))
 
     def record_later(self, *, method: str, path: str, status: int, latency_ms: float, model: str | None,
-                     script: str | None, answered_by: str | None, details: bytes | Callable[[], bytes]) -> Entry:
+                     script: str | None, answered_by: str | None, details: Details | Callable[[], Details]) -> Entry:
         """An entry whose details are encoded by ``details()`` (see ``encode_details``): when the entry is first
         read in a store that keeps entries in this process (``lazy``), at once in the others."""
-        if not isinstance(details, bytes) and not self.store.lazy:
+        if not isinstance(details, Details) and not self.store.lazy:
             details = details()
         entry = Entry(
             id=0, time=iso_now(), method=method, path=path, status=status, latency_ms=latency_ms, model=model,

@@ -113,7 +113,8 @@ def admin_routes(mock: Mock) -> list[BaseRoute]:
         status_text = request.query_params.get("status")
         if status_text is not None and not status_text.isdigit():
             raise ValueError("status must be a number")
-        return _json(200, admin.requests(model=model, status=int(status_text) if status_text else None))
+        listing = admin.requests_encoded(model=model, status=int(status_text) if status_text else None)
+        return Response(listing, status_code=200, media_type="application/json")
 
     async def clear_requests(request: Request) -> Response:
         admin.clear_requests()

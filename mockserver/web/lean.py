@@ -29,7 +29,7 @@ from mockserver.gateway.parsing import form_kind, parse_json
 from mockserver.gateway.reading import BodyLimit, ClientDisconnect, content_length
 from mockserver.gateway.upstream import Nearest
 from mockserver.mock import Mock
-from mockserver.state.journal import LARGE_STRING, encode_details
+from mockserver.state.journal import LARGE_STRING, Details, encode_details
 from mockserver.state.stores import StoreUnavailable
 from mockserver.web.coalescing import CoalescingTransport
 from mockserver.web.faults import TRANSPORT, FaultyResponse
@@ -119,7 +119,7 @@ class LeanOcr:
         """The log line, the journal entry and the outcome count; when the store is down, the 503 to answer."""
         model = exchange.model
         self.log(METHOD, OCR_PATH, status, elapsed_ms, model)
-        details: bytes | WireDetails
+        details: Details | WireDetails
         if exchange.body_read and raw_body is None:  # a form, or a large body: journaled from the parsed body
             details = encode_details(_decoded(scope["headers"]), exchange.body, exchange.nearest.found(), response,
                                      body_size)
@@ -171,7 +171,7 @@ class WireDetails:
         if compact is not None:
             self._resolve, self._context, self._data = compact
 
-    def __call__(self) -> bytes:
+    def __call__(self) -> Details:
         raw_headers, raw_body, encoded, body_size, resolved = marshal.loads(self._wire)
         body = parse_json(raw_body) if raw_body is not None else None
         headers = _decoded(raw_headers)
