@@ -150,6 +150,38 @@ def _decoded(raw_headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw_headers]
 
 
+# the scripts' context (by id), the calls counted, the raw body and the raw headers
+NearestKey = tuple[int, bytes, bytes | None, tuple[tuple[bytes, bytes], ...]]
+
+
+class RecentNearest:
+    """The nearest scripts of the last distinct requests the journal was read for. Requests with the same body and
+    headers, matched against the same scripts with the same calls counted, have the same nearest scripts: a journal
+    of a load run, or of a suite that sends the same page, works them out once per kind of request, not per entry
+    (matching every script again per entry made most of a full journal's first read)."""
+
+    KEPT = 256
+
+    def __init__(self) -> None:
+        self._found: dict[NearestKey, tuple[Any, list[dict[str, Any]]]] = {}
+
+    @staticmethod
+    def _key(details: WireDetails, raw_body: bytes | None, raw_headers: list[tuple[bytes, bytes]]) -> NearestKey:
+        return id(details._context), details._data, raw_body, tuple(raw_headers)
+
+    def get(self, details: WireDetails, raw_body: bytes | None,
+            raw_headers: list[tuple[bytes, bytes]]) -> list[dict[str, Any]] | None:
+        kept = self._found.get(self._key(details, raw_body, raw_headers))
+        # the scripts are compared by identity: the context is kept alive with its result, so its id is not reused
+        return kept[1] if kept is not None and kept[0] is details._context else None
+
+    def put(self, details: WireDetails, raw_body: bytes | None, raw_headers: list[tuple[bytes, bytes]],
+            found: list[dict[str, Any]]) -> None:
+        if len(self._found) >= self.KEPT:
+            self._found.pop(next(iter(self._found)), None)
+        self._found[self._key(details, raw_body, raw_headers)] = (details._context, found)
+
+
 class WireDetails:
     """A journal entry's details kept as what crossed the wire, encoded only when the entry is first read: the
     same document the plain path encodes at once. It holds bytes and shared objects only (the header list, the
@@ -176,8 +208,14 @@ class WireDetails:
         body = parse_json(raw_body) if raw_body is not None else None
         headers = _decoded(raw_headers)
         if self._resolve is not None:
-            nearest = self._resolve(self._context, self._data, body, FetchHeaders(headers))
+            nearest = _RECENT_NEAREST.get(self, raw_body, raw_headers)
+            if nearest is None:
+                nearest = self._resolve(self._context, self._data, body, FetchHeaders(headers))
+                _RECENT_NEAREST.put(self, raw_body, raw_headers, nearest)
         else:
             nearest = orjson.loads(resolved)
         response = orjson.loads(encoded) if encoded is not None else None
         return encode_details(headers, body, nearest, response, body_size)
+
+
+_RECENT_NEAREST = RecentNearest()
