@@ -4,7 +4,6 @@ line and the HTTP layer (which delivers a scripted connection fault)."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -42,8 +41,10 @@ class Stage(StrEnum):
 EXECUTE_STAGES = frozenset({Stage.ROUTING, Stage.UPSTREAM, Stage.SUCCESS})
 
 
-@dataclass
 class Exchange:
+    """Made once per request: the fields start as these class-level defaults (a dataclass's generated
+    ``__init__`` of thirteen parameters cost more than the few fields most requests set)."""
+
     stage: Stage = Stage.AUTH
     body: Any = UNREAD  # the parsed body, once read
     model: str | None = None
@@ -56,7 +57,9 @@ class Exchange:
     routing_diagnostics: dict[str, Any] | None = None  # once the routing gates ran
     error: GatewayError | None = None  # the error answered; None: a success
     debug_variants: tuple[str, ...] = ()  # the debug fields a success carries (pipeline.DEBUG_VARIANTS)
-    spans: list[str] = field(default_factory=list)  # Server-Timing's entries, in the order recorded
+
+    def __init__(self) -> None:
+        self.spans: list[str] = []  # Server-Timing's entries, in the order recorded
 
     @property
     def executing(self) -> bool:

@@ -89,7 +89,7 @@ class Details:
                 document[starts[3]:ends[3]])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Entry:
     """One journaled request. Its headers, body, nearest scripts and response are kept as one JSON
     document (``details``): a full journal then holds ten thousand byte strings rather than ten
@@ -113,7 +113,7 @@ class Entry:
         details = self.details
         if not isinstance(details, Details):
             details = Details(details) if isinstance(details, bytes) else details()
-            object.__setattr__(self, "details", details)  # frozen: the value is the same, only now computed
+            self.details = details
         return details
 
     def _detail(self, name: str) -> Any:

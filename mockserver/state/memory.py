@@ -107,7 +107,7 @@ class MemoryJournal:
 
     def append(self, entry: Entry) -> Entry:
         with self._lock:
-            object.__setattr__(entry, "id", next(self._ids))  # the entry is handed over: numbered in place
+            entry.id = next(self._ids)  # the entry is handed over: numbered in place
             if len(self._entries) == self.limit:
                 self._dropped += 1
             self._entries.append(entry)
