@@ -61,9 +61,12 @@ def test_identical_requests_show_the_same_nearest_scripts_and_a_script_added_lat
     mock.admin.add_scripts({"id": "runtime-near", "model": "mistral/ocr-3", "match": {"language": "fr"},
                             "text": "bonjour"})
     assert call(app, ocr_request(body)).status == 200
-    first, second, third = (entry["nearest"] for entry in mock.admin.requests()["requests"])
+    assert call(app, ocr_request({**body, "image": "d29ybGQ="})).status == 200
+    first, second, third, other = (entry["nearest"] for entry in mock.admin.requests()["requests"])
     assert first == second
     assert "runtime-near" not in [near["script"] for near in first]
+    assert [m["got"] for m in first[0]["mismatches"]] != [m["got"] for m in other[1]["mismatches"]]
+    assert other[1]["script"] == first[0]["script"]  # the same script, shown with the other image's digest
     assert third[0] == {"script": "runtime-near",
                         "mismatches": [{"field": "language", "expected": "fr", "got": None}]}
 

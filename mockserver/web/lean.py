@@ -14,6 +14,7 @@ tests/test_lean_equivalence.py holds this path to, byte for byte.
 from __future__ import annotations
 
 import marshal
+import threading
 import time
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
@@ -150,8 +151,8 @@ def _decoded(raw_headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
     return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw_headers]
 
 
-# the scripts' context (by id), the calls counted, the raw body and the raw headers
-NearestKey = tuple[int, bytes, bytes | None, tuple[tuple[bytes, bytes], ...]]
+# the resolver, the scripts' context (by id), the call counts and facts it was given, the raw body, the raw headers
+NearestKey = tuple[Callable[..., Any], int, bytes, bytes | None, tuple[tuple[bytes, bytes], ...]]
 
 
 class RecentNearest:
@@ -163,23 +164,19 @@ class RecentNearest:
     KEPT = 256
 
     def __init__(self) -> None:
+        self._lock = threading.Lock()
         self._found: dict[NearestKey, tuple[Any, list[dict[str, Any]]]] = {}
 
-    @staticmethod
-    def _key(details: WireDetails, raw_body: bytes | None, raw_headers: list[tuple[bytes, bytes]]) -> NearestKey:
-        return id(details._context), details._data, raw_body, tuple(raw_headers)
-
-    def get(self, details: WireDetails, raw_body: bytes | None,
-            raw_headers: list[tuple[bytes, bytes]]) -> list[dict[str, Any]] | None:
-        kept = self._found.get(self._key(details, raw_body, raw_headers))
+    def get(self, key: NearestKey, context: Any) -> list[dict[str, Any]] | None:
+        kept = self._found.get(key)
         # the scripts are compared by identity: the context is kept alive with its result, so its id is not reused
-        return kept[1] if kept is not None and kept[0] is details._context else None
+        return kept[1] if kept is not None and kept[0] is context else None
 
-    def put(self, details: WireDetails, raw_body: bytes | None, raw_headers: list[tuple[bytes, bytes]],
-            found: list[dict[str, Any]]) -> None:
-        if len(self._found) >= self.KEPT:
-            self._found.pop(next(iter(self._found)), None)
-        self._found[self._key(details, raw_body, raw_headers)] = (details._context, found)
+    def put(self, key: NearestKey, context: Any, found: list[dict[str, Any]]) -> None:
+        with self._lock:  # the journal may be read from the server's thread and a test's at once
+            if len(self._found) >= self.KEPT:
+                del self._found[next(iter(self._found))]
+            self._found[key] = (context, found)
 
 
 class WireDetails:
@@ -208,10 +205,11 @@ class WireDetails:
         body = parse_json(raw_body) if raw_body is not None else None
         headers = _decoded(raw_headers)
         if self._resolve is not None:
-            nearest = _RECENT_NEAREST.get(self, raw_body, raw_headers)
+            key = (self._resolve, id(self._context), self._data, raw_body, tuple(raw_headers))
+            nearest = _RECENT_NEAREST.get(key, self._context)
             if nearest is None:
                 nearest = self._resolve(self._context, self._data, body, FetchHeaders(headers))
-                _RECENT_NEAREST.put(self, raw_body, raw_headers, nearest)
+                _RECENT_NEAREST.put(key, self._context, nearest)
         else:
             nearest = orjson.loads(resolved)
         response = orjson.loads(encoded) if encoded is not None else None
