@@ -105,8 +105,8 @@ class Nearest:
 
     __slots__ = ("_found",)
 
-    def __init__(self, found: list[dict[str, Any]]) -> None:
-        self._found: list[dict[str, Any]] | None = found  # None: not worked out yet (a subclass's work)
+    def __init__(self, found: list[dict[str, Any]] | None) -> None:
+        self._found = found  # None: not worked out yet (a subclass's work, done in its ``found``)
 
     def found(self) -> list[dict[str, Any]]:
         assert self._found is not None

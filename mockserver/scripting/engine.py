@@ -52,8 +52,7 @@ class PendingNearest(Nearest):
     __slots__ = ("_calls", "_facts", "_scripts")
 
     def __init__(self, scripts: list[Script], calls: Mapping[str, int], facts: RequestFacts) -> None:
-        super().__init__([])
-        self._found = None
+        super().__init__(None)
         self._scripts, self._calls, self._facts = scripts, calls, facts
 
     def found(self) -> list[dict[str, Any]]:

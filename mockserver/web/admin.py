@@ -27,7 +27,11 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 
 def _json(status: int, body: Any) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+    return _encoded_json(status, orjson.dumps(body))
+
+
+def _encoded_json(status: int, encoded: bytes) -> Response:
+    return Response(encoded, status_code=status, media_type="application/json")
 
 
 def _problem(status: int, error: str, message: str, problems: list[str] | None = None) -> Response:
@@ -113,8 +117,7 @@ def admin_routes(mock: Mock) -> list[BaseRoute]:
         status_text = request.query_params.get("status")
         if status_text is not None and not status_text.isdigit():
             raise ValueError("status must be a number")
-        listing = admin.requests_encoded(model=model, status=int(status_text) if status_text else None)
-        return Response(listing, status_code=200, media_type="application/json")
+        return _encoded_json(200, admin.requests_encoded(model=model, status=int(status_text) if status_text else None))
 
     async def clear_requests(request: Request) -> Response:
         admin.clear_requests()
