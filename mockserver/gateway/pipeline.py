@@ -48,9 +48,10 @@ from mockserver.state.stores import StoreUnavailable
 ROUTING, ROUTING_DIAGNOSTICS, UPSTREAM_REQUEST, UPSTREAM_RESPONSE = DEBUG_VARIANTS = (
     "meta_routing", "routing_diagnostics", "upstream_request", "upstream_response")
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Answer:
-    """What the gateway answers: status, JSON body, extra headers, and what happened on the way."""
+    """What the gateway answers: status, JSON body, extra headers, and what happened on the way (read only; not
+    frozen, as upstream.py says why)."""
 
     status: int
     body: dict[str, Any]
@@ -250,7 +251,7 @@ def provider_call(release: Release, model_id: str, provider: str, upstream_model
     )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Timings:
     """The success body's ``meta`` timing (execute/index.ts L553-565, after/timing.ts L27-46): both
     ``latency_ms`` and ``generation_ms`` time the provider call."""

@@ -4,6 +4,10 @@ The gateway calls the provider's OCR endpoint with ``{model: <slug>, document: {
 image_url: <image>}}``. In the mock an ``Upstream`` answers that call instead: by default with a
 deterministic one-page document (the same request gives the same text); scripted fixtures plug in
 another ``Upstream``.
+
+The call, the page, the document and the answer are made per request and read only, but not frozen: a frozen
+dataclass sets each field through ``object.__setattr__``, about a microsecond per object of eleven fields
+(issue 16). Scripted pages are shared between the requests a script answers, so nothing may change one.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from mockserver.gateway.errors import GatewayError
 from mockserver.gateway.ids import sha256_of_text
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OcrCall:
     """One upstream OCR call and the request it came from (for scripts that match on it)."""
 
@@ -49,7 +53,7 @@ class OcrCall:
     routing_diagnostics: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Page:
     markdown: str
     images: list[Any] = field(default_factory=list)
@@ -64,7 +68,7 @@ class Page:
         return {**page, **fields}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class UpstreamDocument:
     """The provider's answer."""
 
@@ -126,7 +130,7 @@ CompactNearest = tuple[Callable[[Any, bytes, Any, Mapping[str, str]], list[dict[
 NONE_NEAR = Nearest([])  # a script answered, or none was asked
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ProviderAnswer:
     """What the provider step returns: the document, or the error the gateway renders as-is; a connection
     fault that spoils the document's delivery; and who answered, for the journal."""
