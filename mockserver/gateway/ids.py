@@ -19,6 +19,8 @@ def new_generation_id() -> str:
 def sha256_of_text(*parts: str) -> str:
     """sha256 of the parts joined by NUL, UTF-8 encoded (lone surrogates kept), a slice at a time: large
     images are hashed without a copy of them."""
+    if sum(map(len, parts)) <= _SLICE:  # most texts: one encode, one update
+        return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     digest = hashlib.sha256()
     for index, part in enumerate(parts):
         if index:
