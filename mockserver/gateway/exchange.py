@@ -15,9 +15,9 @@ UNREAD = object()
 
 
 @functools.cache
-def _untimed(names: tuple[str, ...]) -> tuple[str, ...]:
-    """Spans the mock does not time (all but the provider call), formatted once per group."""
-    return tuple(f"{name};dur={0.0:.3f}" for name in names)
+def _untimed(names: tuple[str, ...]) -> str:
+    """A group of spans the mock does not time (all but the provider call), formatted once per group."""
+    return ", ".join(f"{name};dur={0.0:.3f}" for name in names)
 
 
 class Stage(StrEnum):
@@ -59,7 +59,9 @@ class Exchange:
     debug_variants: tuple[str, ...] = ()  # the debug fields a success carries (pipeline.DEBUG_VARIANTS)
 
     def __init__(self) -> None:
-        self.spans: list[str] = []  # Server-Timing's entries, in the order recorded
+        # Server-Timing's entries, in the order recorded: a group of untimed names, formatted when the header is
+        # written (recording is then an append), or a timed entry as written
+        self.spans: list[tuple[str, ...] | str] = []
 
     @property
     def executing(self) -> bool:
@@ -70,7 +72,7 @@ class Exchange:
         """Record Server-Timing spans (pipeline/telemetry/timer.ts L59-82). The gateway's clock on Workers
         is coarse; the mock measures only the provider call."""
         if not ms:
-            self.spans.extend(_untimed(names))
+            self.spans.append(names)
             return
         for name in names:
             self.spans.append(f"{name};dur={ms:.3f}")
@@ -89,7 +91,7 @@ class Exchange:
             self.span(*timing["success_end"])
 
     def server_timing(self) -> str:
-        return ", ".join(self.spans)
+        return ", ".join([entry if isinstance(entry, str) else _untimed(entry) for entry in self.spans if entry])
 
     @property
     def body_read(self) -> bool:
