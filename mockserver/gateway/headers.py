@@ -3,7 +3,7 @@ joins the values of a repeated header with ", " (so ``Authorization`` twice is o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 
@@ -19,8 +19,13 @@ class FetchHeaders(Mapping[str, str]):
         self._values = joined
 
     @classmethod
-    def from_asgi(cls, raw: Iterable[tuple[bytes, bytes]]) -> FetchHeaders:
+    def from_asgi(cls, raw: Sequence[tuple[bytes, bytes]]) -> FetchHeaders:
         """From an ASGI scope's header list (bytes, decoded as Latin-1 as Starlette decodes them)."""
+        values = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw}
+        if len(values) == len(raw):  # no header repeated: nothing to join (most requests)
+            headers = cls.__new__(cls)
+            headers._values = values
+            return headers
         return cls((name.decode("latin-1"), value.decode("latin-1")) for name, value in raw)
 
     def __getitem__(self, name: str) -> str:
