@@ -8,9 +8,9 @@ release's (``Release.cors_headers``); ``CORS_HEADERS`` are the base release's.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import orjson
@@ -46,32 +46,33 @@ def json_response(
     )
 
 
-def raw_json_headers(
-    body: bytes, headers: Mapping[str, str] | None = None, *, cors: Mapping[str, str] = CORS_HEADERS
-) -> list[tuple[bytes, bytes]]:
-    """The header list ``json_response`` sends, as ASGI bytes, for the HTTP path that builds no ``Response``: the
-    same headers in the same order (Starlette's: the given ones, then Content-Length, then Content-Type)."""
-    base = {**cors, "Cache-Control": "no-store"}
-    if headers and not base.keys().isdisjoint(headers):  # a given header replaces a base one in its place
-        raw = _encoded({**base, **headers})
-    else:
-        raw = [*_encoded_base(tuple(base.items())), *_encoded(headers or {})]
-    names = {name for name, _ in raw}
-    if b"content-length" not in names:
-        raw.append((b"content-length", str(len(body)).encode("latin-1")))
-    if b"content-type" not in names:
-        raw.append((b"content-type", b"application/json"))
-    return raw
+class JsonHeads:
+    """The header lists ``json_response`` sends, as ASGI bytes, for the HTTP path that builds no ``Response``: the
+    same headers in the same order (Starlette's: the given ones, then Content-Length, then Content-Type). Built
+    once per CORS header set, so the headers every answer carries are encoded once."""
+
+    def __init__(self, cors: Mapping[str, str] = CORS_HEADERS) -> None:
+        self.base = {**cors, "Cache-Control": "no-store"}
+        self._raw_base = _encoded(self.base)
+        self._base_names = frozenset(name for name, _ in self._raw_base)
+
+    def raw(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[tuple[bytes, bytes]]:
+        if headers and not self.base.keys().isdisjoint(headers):  # a given header replaces a base one in its place
+            raw = _encoded({**self.base, **headers})
+            names: AbstractSet[bytes] = {name for name, _ in raw}
+        else:
+            given = _encoded(headers) if headers else []
+            raw = [*self._raw_base, *given]
+            names = self._base_names.union([name for name, _ in given]) if given else self._base_names
+        if b"content-length" not in names:
+            raw.append((b"content-length", str(len(body)).encode("latin-1")))
+        if b"content-type" not in names:
+            raw.append((b"content-type", b"application/json"))
+        return raw
 
 
 def _encoded(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
     return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
-
-
-@functools.lru_cache(maxsize=8)
-def _encoded_base(headers: tuple[tuple[str, str], ...]) -> tuple[tuple[bytes, bytes], ...]:
-    """The headers every JSON answer of a release carries, encoded once."""
-    return tuple(_encoded(dict(headers)))
 
 
 def welcome_response(body: Any) -> Response:

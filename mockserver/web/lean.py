@@ -34,7 +34,7 @@ from mockserver.state.journal import LARGE_STRING, Details, encode_details
 from mockserver.state.stores import StoreUnavailable
 from mockserver.web.coalescing import CoalescingTransport
 from mockserver.web.faults import TRANSPORT, FaultyResponse
-from mockserver.web.http import CLIENT_CLOSED, json_response, raw_json_headers, store_down_response, timing_headers
+from mockserver.web.http import CLIENT_CLOSED, JsonHeads, json_response, store_down_response, timing_headers
 from mockserver.web.logline import RequestLog
 from mockserver.web.request_body import read_body, whole_body
 
@@ -56,6 +56,7 @@ class LeanOcr:
         self.limits = limits
         self.forms = forms
         self.cors = cors
+        self.heads = JsonHeads(cors)
         self.log = RequestLog()
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Coroutine[Any, Any, None]:
@@ -112,7 +113,7 @@ class LeanOcr:
             if isinstance(transport, CoalescingTransport):  # the head waits for the body: one send
                 transport.hold_head()
             await send({"type": "http.response.start", "status": answer.status,
-                        "headers": raw_json_headers(encoded, extra, cors=self.cors)})
+                        "headers": self.heads.raw(encoded, extra)})
             await send({"type": "http.response.body", "body": encoded})
 
     def _finish(self, scope: Scope, status: int, elapsed_ms: float, exchange: Exchange, encoded: bytes | None,
