@@ -14,10 +14,26 @@ from mockserver.gateway.upstream import NONE_NEAR, AnsweredBy, Fault, Nearest, P
 UNREAD = object()
 
 
-@functools.cache
-def _untimed(names: tuple[str, ...]) -> str:
-    """A group of spans the mock does not time (all but the provider call), formatted once per group."""
-    return ", ".join(f"{name};dur={0.0:.3f}" for name in names)
+_TIMED = object()  # ends a group of spans that share a measured duration
+
+
+@functools.lru_cache(maxsize=256)
+def _template(groups: tuple[tuple[Any, ...], ...]) -> str:
+    """The Server-Timing value of a sequence of span groups, formatted once per sequence (requests that stop at
+    the same check share it): the spans the mock does not time say 0.000, the measured ones are placeholders."""
+    entries: list[str] = []
+    measured = 0
+    for group in groups:
+        if group and group[-1] is _TIMED:
+            entries.extend(f"{_escaped(name)};dur={{{measured}:.3f}}" for name in group[:-1])
+            measured += 1
+        else:
+            entries.extend(f"{_escaped(name)};dur={0.0:.3f}" for name in group)
+    return ", ".join(entries)
+
+
+def _escaped(name: str) -> str:
+    return name.replace("{", "{{").replace("}", "}}")
 
 
 class Stage(StrEnum):
@@ -59,9 +75,10 @@ class Exchange:
     debug_variants: tuple[str, ...] = ()  # the debug fields a success carries (pipeline.DEBUG_VARIANTS)
 
     def __init__(self) -> None:
-        # Server-Timing's entries, in the order recorded: a group of untimed names, formatted when the header is
-        # written (recording is then an append), or a timed entry as written
-        self.spans: list[tuple[str, ...] | str] = []
+        # Server-Timing's spans, as groups of names in the order recorded (a measured group ends with ``_TIMED``,
+        # its duration in ``measured``): recording is an append, the header is formatted once per sequence
+        self.spans: list[tuple[Any, ...]] = []
+        self.measured: list[float] = []
 
     @property
     def executing(self) -> bool:
@@ -71,11 +88,11 @@ class Exchange:
     def span(self, *names: str, ms: float = 0.0) -> None:
         """Record Server-Timing spans (pipeline/telemetry/timer.ts L59-82). The gateway's clock on Workers
         is coarse; the mock measures only the provider call."""
-        if not ms:
+        if ms:
+            self.measured.append(ms)
+            self.spans.append((*names, _TIMED))
+        else:
             self.spans.append(names)
-            return
-        for name in names:
-            self.spans.append(f"{name};dur={ms:.3f}")
 
     def close_spans(self, *, error: bool) -> None:
         """The spans that end a request: ``before_start`` for a before-stage error, the end of the
@@ -91,7 +108,7 @@ class Exchange:
             self.span(*timing["success_end"])
 
     def server_timing(self) -> str:
-        return ", ".join([entry if isinstance(entry, str) else _untimed(entry) for entry in self.spans if entry])
+        return _template(tuple(self.spans)).format(*self.measured)
 
     @property
     def body_read(self) -> bool:
