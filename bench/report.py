@@ -90,7 +90,7 @@ def targets(results: Results) -> list[tuple[str, str, bool | None]]:
     rows.append(
         (
             f"20 MB base64 image: answered, peak RSS growth < 3{X} body",
-            "—" if memory is None else f"{memory.ratio:.2f}{X}" + ("" if memory.answered else " (wrong answer)"),
+            "—" if memory is None else f"{memory.ratio:.3f}{X}" + ("" if memory.answered else " (wrong answer)"),
             None if memory is None else memory.answered and memory.ratio < 3,
         )
     )
@@ -184,7 +184,7 @@ def markdown(results: Results) -> str:
                 (
                     f"{m.body_bytes / 1e6:.1f} MB",
                     f"{m.growth_bytes / 1e6:.1f} MB",
-                    f"{m.ratio:.2f}{X}",
+                    f"{m.ratio:.3f}{X}",
                     "yes" if m.answered else "no",
                 )
             ],
