@@ -33,11 +33,16 @@ def under_v1(path: str) -> bool:
     return path == "/v1" or path.startswith("/v1/")
 
 
+def answer_headers(cors: Mapping[str, str]) -> dict[str, str]:
+    """The headers every OCR pipeline answer carries: the release's CORS headers and ``Cache-Control: no-store``."""
+    return {**cors, "Cache-Control": "no-store"}
+
+
 def json_response(
     status: int, body: Any, headers: Mapping[str, str] | None = None, *, cors: Mapping[str, str] = CORS_HEADERS
 ) -> Response:
     """An OCR pipeline answer: JSON, CORS, ``Cache-Control: no-store``, and ``headers``."""
-    base = {**cors, "Cache-Control": "no-store"}
+    base = answer_headers(cors)
     return Response(
         orjson.dumps(body),
         status_code=status,
@@ -52,7 +57,7 @@ class JsonHeads:
     once per CORS header set, so the headers every answer carries are encoded once."""
 
     def __init__(self, cors: Mapping[str, str] = CORS_HEADERS) -> None:
-        self.base = {**cors, "Cache-Control": "no-store"}
+        self.base = answer_headers(cors)
         self._raw_base = _encoded(self.base)
         self._base_names = frozenset(name for name, _ in self._raw_base)
 
