@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -180,3 +181,15 @@ def test_the_routing_diagnostics_are_the_same_on_every_request(client: TestClien
     assert ok(client, {"model": MODEL, "image": IMAGE, "provider": {"only": ["mistral"]}, "debug": {"enabled": True}}
               )["routing_diagnostics"]["workspacePolicy"]["requestProviderOnly"] == ["mistral"]
     assert ok(client, debug)["routing_diagnostics"] == first
+
+
+@pytest.mark.parametrize("size", [4, 65_496, 65_500, 200_000])  # the hashed text: up to 65,534 and from 65,538
+def test_the_default_answer_is_derived_from_the_model_the_image_and_the_language(client: TestClient,
+                                                                                  size: int) -> None:
+    """The mock's choice (README, "The default answer"): the text names the SHA-256 of the model, the image and the
+    language joined by NUL, whichever way the image is hashed (short texts at once, long ones a slice at a time)."""
+    image = ("QUJD" * (size // 4 + 1))[:size]
+    body = ok(client, {"model": MODEL, "image": image, "language": "fr"})
+    digest = hashlib.sha256(f"{MODEL}\x00data:image/jpeg;base64,{image}\x00fr".encode()).hexdigest()
+    assert body["text"] == (f"# Mock OCR document {digest[:8]}\n\nThis page was read by {MODEL} (the aistats-ocr-mock "
+                            f"default answer).\n\nReference: {digest[8:24]}")
