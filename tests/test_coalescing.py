@@ -1,8 +1,14 @@
-"""One send per answer on the lean path: the head uvicorn writes is held for the body's write; anything else
-passes straight through, and nothing held is lost when the connection closes."""
+"""Fewer sends: on the lean path the head uvicorn writes is held for the body's write; what an event-loop turn
+writes leaves at the start of the next turn, in one send per connection; nothing written is lost or reordered
+when the connection closes, aborts or ends."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import re
+import socket
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -16,17 +22,28 @@ HEAD = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type: application/json\
 
 
 class Wire:
-    """A transport that records each write: one entry per system call the real one would make."""
+    """A transport that records each write (one entry per system call the real one would make) and how the
+    connection ended."""
 
     def __init__(self) -> None:
         self.writes: list[bytes] = []
         self.closed = False
+        self.ended: list[str] = []
 
     def write(self, data: bytes) -> None:
+        assert not self.closed, "a write after close"
         self.writes.append(bytes(data))
 
     def close(self) -> None:
         self.closed = True
+        self.ended.append("close")
+
+    def abort(self) -> None:
+        self.closed = True
+        self.ended.append("abort")
+
+    def write_eof(self) -> None:
+        self.ended.append("eof")
 
     def is_closing(self) -> bool:
         return self.closed
@@ -35,49 +52,102 @@ class Wire:
         return ("127.0.0.1", 1) if name == "peername" else default
 
 
-def coalescing() -> tuple[CoalescingTransport, Wire]:
-    wire = Wire()
-    return CoalescingTransport(wire), wire  # type: ignore[arg-type]
+class Turns:
+    """The event loop as the transport uses it: ``call_soon`` callbacks run when the test ends the turn."""
+
+    def __init__(self) -> None:
+        self.soon: list[Callable[[], None]] = []
+
+    def call_soon(self, callback: Callable[[], None]) -> None:
+        self.soon.append(callback)
+
+    def next_turn(self) -> None:
+        callbacks, self.soon = self.soon, []
+        for callback in callbacks:
+            callback()
 
 
-def test_a_held_head_leaves_with_the_body_in_one_write() -> None:
-    transport, wire = coalescing()
+def coalescing() -> tuple[CoalescingTransport, Wire, Turns]:
+    wire, turns = Wire(), Turns()
+    return CoalescingTransport(wire, turns), wire, turns  # type: ignore[arg-type]
+
+
+def test_a_held_head_leaves_with_the_body_in_one_write_at_the_next_turn() -> None:
+    transport, wire, turns = coalescing()
     transport.hold_head()
     transport.write(HEAD)
-    assert wire.writes == []
     transport.write(b"{}")
+    assert wire.writes == []
+    turns.next_turn()
     assert wire.writes == [HEAD + b"{}"]
     transport.write(b"next")  # holding was for one head only
+    turns.next_turn()
     assert wire.writes[-1] == b"next"
 
 
-def test_without_hold_every_write_goes_out_at_once() -> None:
-    transport, wire = coalescing()
+def test_what_one_turn_writes_leaves_in_one_send_in_order() -> None:
+    transport, wire, turns = coalescing()
     transport.write(HEAD)
-    transport.write(b"{}")
-    assert wire.writes == [HEAD, b"{}"]
+    transport.write(bytearray(b"{"))
+    transport.writelines([b"}", memoryview(b"!")])
+    assert len(turns.soon) == 1  # one flush per turn, however many writes
+    turns.next_turn()
+    assert wire.writes == [HEAD + b"{}!"]
+
+
+def test_a_buffer_the_caller_changes_after_writing_is_sent_as_it_was_written() -> None:
+    transport, wire, turns = coalescing()
+    buffer = bytearray(b"abc")
+    transport.write(buffer)
+    buffer[:] = b"xyz"
+    turns.next_turn()
+    assert wire.writes == [b"abc"]
+
+
+def test_each_turn_sends_its_own_writes() -> None:
+    transport, wire, turns = coalescing()
+    transport.write(b"one")
+    turns.next_turn()
+    transport.write(b"two")
+    turns.next_turn()
+    assert wire.writes == [b"one", b"two"]
 
 
 def test_a_write_that_is_not_a_head_is_never_held() -> None:
     """Should uvicorn one day write head and body together, holding it would hang the answer: it goes out."""
-    transport, wire = coalescing()
+    transport, wire, turns = coalescing()
     transport.hold_head()
     transport.write(HEAD + b"{}")
+    turns.next_turn()
     assert wire.writes == [HEAD + b"{}"]
     transport.write(b"more")
+    turns.next_turn()
     assert wire.writes[-1] == b"more"
 
 
-def test_closing_sends_a_held_head_first() -> None:
-    transport, wire = coalescing()
+@pytest.mark.parametrize("end", ["close", "abort", "write_eof"])
+def test_ending_the_connection_sends_everything_written_first(end: str) -> None:
+    transport, wire, turns = coalescing()
+    transport.write(b"earlier")
     transport.hold_head()
-    transport.write(HEAD)
-    transport.close()
-    assert wire.writes == [HEAD] and wire.closed
+    transport.write(HEAD)  # a head whose body never came: the client sees it, as it would unheld
+    getattr(transport, end)()
+    assert wire.writes == [b"earlier" + HEAD]
+    assert wire.ended == [{"write_eof": "eof"}.get(end, end)]
+    turns.next_turn()  # the flush the first write scheduled finds nothing left
+    assert wire.writes == [b"earlier" + HEAD]
+
+
+def test_nothing_is_sent_once_the_client_has_left() -> None:
+    transport, wire, turns = coalescing()
+    transport.write(b"answer")
+    wire.closed = True  # the peer closed the connection before the turn ended
+    turns.next_turn()
+    assert wire.writes == []
 
 
 def test_the_rest_of_the_transport_is_the_real_one() -> None:
-    transport, _ = coalescing()
+    transport, _, _ = coalescing()
     assert transport.get_extra_info("peername") == ("127.0.0.1", 1)
     assert not transport.is_closing()
 
@@ -99,3 +169,43 @@ def test_served_answers_arrive_whole_one_after_another_on_one_connection() -> No
             assert response.status_code == 200 and response.json()["object"] == "ocr"
             assert int(response.headers["content-length"]) == len(response.content)
         assert server.stop() == 0
+
+
+def test_pipelined_requests_get_their_answers_whole_and_in_order() -> None:
+    """Two requests in one send: their answers leave in later turns, on the same connection, in order."""
+    def request(model: str) -> bytes:
+        body = json.dumps({"model": model, "image": TINY_PNG_B64}).encode()
+        return (b"POST /v1/ocr HTTP/1.1\r\nhost: mock\r\ncontent-type: application/json\r\n"
+                b"authorization: Bearer " + KEY.encode() + b"\r\ncontent-length: %d\r\n\r\n" % len(body) + body)
+
+    with serve() as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as connection:
+            connection.sendall(request("mistral/ocr-3") + request("not/a-model") + b"GET /healthz HTTP/1.1\r\n"
+                               b"host: mock\r\nconnection: close\r\n\r\n")
+            received = b""
+            while chunk := connection.recv(65536):
+                received += chunk
+        assert server.stop() == 0
+    statuses = [int(status) for status in re.findall(rb"HTTP/1\.1 (\d{3}) ", received)]
+    assert statuses == [200, 400, 404]  # the last names no route
+    first_body = received.split(b"\r\n\r\n", 1)[1]
+    assert json.loads(first_body[: first_body.index(b"HTTP/1.1 ")])["object"] == "ocr"
+
+
+def test_concurrent_connections_each_get_their_own_answer() -> None:
+    """Answers of one turn leave together, each on its own connection."""
+    async def main(url: str) -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=url, limits=httpx.Limits(max_connections=16)) as http:
+            return await asyncio.gather(*(
+                http.post("/v1/ocr", json={"model": "mistral/ocr-3", "image": TINY_PNG_B64,
+                                           "language": f"l{number}"}, headers={"Authorization": f"Bearer {KEY}"})
+                for number in range(48)))
+
+    with serve() as server:
+        responses = asyncio.run(main(server.url))
+        assert server.stop() == 0
+    for number, response in enumerate(responses):
+        assert response.status_code == 200
+        assert int(response.headers["content-length"]) == len(response.content)
+        assert f"l{number}".encode() in response.request.content

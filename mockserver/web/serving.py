@@ -38,7 +38,9 @@ class TransportExposingProtocol(HttpToolsProtocol):
     _in_head = True
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(CoalescingTransport(transport) if _COALESCING else transport)  # type: ignore[arg-type]
+        if _COALESCING:
+            transport = CoalescingTransport(transport, asyncio.get_running_loop())  # type: ignore[assignment]
+        super().connection_made(transport)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
