@@ -13,8 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+from uvicorn.protocols.http import httptools_impl
 
-from mockserver.web.coalescing import CoalescingTransport, coalescing_supported
+from mockserver.web import coalescing as coalescing_module
+from mockserver.web.coalescing import CoalescingTransport, coalescing_supported, head_lines
+from mockserver.web.http import JsonHeads
 from tests.helpers import KEY, TINY_PNG_B64
 from tests.server import serve
 
@@ -209,3 +212,85 @@ def test_concurrent_connections_each_get_their_own_answer() -> None:
         assert response.status_code == 200
         assert int(response.headers["content-length"]) == len(response.content)
         assert f"l{number}".encode() in response.request.content
+
+
+UVICORN_HEAD = b"HTTP/1.1 200 OK\r\ndate: Mon, 30 Nov 2026 20:00:00 GMT\r\ncontent-length: 2\r\n" \
+               b"content-type: application/json\r\n\r\n"
+
+
+def test_header_lines_go_into_the_held_head_before_its_content_length() -> None:
+    """Where uvicorn writes the headers it is given: after its own Date, before Content-Length (given first)."""
+    transport, wire, turns = coalescing()
+    transport.hold_head(b"cache-control: no-store\r\nx-a: 1\r\n")
+    transport.write(UVICORN_HEAD)
+    transport.write(b"{}")
+    turns.next_turn()
+    assert wire.writes == [b"HTTP/1.1 200 OK\r\ndate: Mon, 30 Nov 2026 20:00:00 GMT\r\ncache-control: no-store\r\n"
+                           b"x-a: 1\r\ncontent-length: 2\r\ncontent-type: application/json\r\n\r\n{}"]
+    transport.hold_head()  # the next answer gets no lines
+    transport.write(UVICORN_HEAD)
+    transport.write(b"{}")
+    turns.next_turn()
+    assert wire.writes[-1] == UVICORN_HEAD + b"{}"
+
+
+@pytest.mark.parametrize(("head", "expected"), [
+    (b"HTTP/1.1 204 No Content\r\ndate: D\r\n\r\n", b"HTTP/1.1 204 No Content\r\ndate: D\r\nx-a: 1\r\n\r\n"),
+    (b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}",  # a head and its body in one write
+     b"HTTP/1.1 200 OK\r\nx-a: 1\r\ncontent-length: 2\r\n\r\n{}"),
+    (b"HTTP/1.1 200 OK\r\ndate: D\r\n\r\ncontent-length: 9\r\n",  # only the head's own lines count
+     b"HTTP/1.1 200 OK\r\ndate: D\r\nx-a: 1\r\n\r\ncontent-length: 9\r\n"),
+])
+def test_header_lines_without_a_content_length_line_go_last(head: bytes, expected: bytes) -> None:
+    transport, wire, turns = coalescing()
+    transport.hold_head(b"x-a: 1\r\n")
+    transport.write(head)
+    if head.endswith(b"\r\n\r\n"):
+        transport.write(b"")
+    turns.next_turn()
+    assert wire.writes == [expected]
+
+
+def test_the_header_rules_are_uvicorns() -> None:
+    """``head_lines`` refuses exactly what uvicorn's httptools protocol refuses (it would answer 500)."""
+    assert coalescing_module.NAME_REFUSED.pattern == httptools_impl.HEADER_RE.pattern
+    for byte in range(256):
+        value = bytes([byte])
+        uvicorn_refuses = httptools_impl.HEADER_VALUE_RE.search(value) is not None
+        assert (value.translate(None, coalescing_module.VALUE_REFUSED) == b"") is uvicorn_refuses, byte
+
+
+@pytest.mark.parametrize(("headers", "lines"), [
+    ({}, b""),
+    ({"Server-Timing": "a;dur=0.1, b", "X-Tab": "a\tb", "X-Latin": "caf\u00e9"},
+     b"server-timing: a;dur=0.1, b\r\nx-tab: a\tb\r\nx-latin: caf\xe9\r\n"),
+    ({"X-Bad": "a\nb"}, None),  # uvicorn refuses these: it must see them, to answer as it does
+    ({"X-Bad": "a\x7f"}, None),
+    ({"X Bad": "a"}, None),
+    ({"X-Bad:": "a"}, None),
+    ({"X-Wide": "\u2014"}, None),  # not Latin-1: encoding fails on uvicorn's path too
+    ({"Content-Length": "3"}, None),  # uvicorn acts on these
+    ({"Connection": "close"}, None),
+    ({"transfer-encoding": "chunked"}, None),
+])
+def test_header_lines_as_uvicorn_writes_them(headers: dict[str, str], lines: bytes | None) -> None:
+    assert head_lines(headers) == lines
+
+
+def test_a_split_head_is_the_whole_head_in_two_parts() -> None:
+    heads = JsonHeads({"Access-Control-Allow-Origin": "*"})
+    given = {"Server-Timing": "a;dur=1", "X-Gateway-Error-Origin": "upstream"}
+    split = heads.split(b"{}", given)
+    assert split is not None
+    lines, for_uvicorn = split
+    assert [tuple(line.split(b": ", 1)) for line in lines.split(b"\r\n")[:-1]] + for_uvicorn == heads.raw(b"{}", given)
+    assert for_uvicorn == [(b"content-length", b"2"), (b"content-type", b"application/json")]
+
+
+@pytest.mark.parametrize("given", [
+    {"Cache-Control": "max-age=1"},  # replaces the base header in its place
+    {"Content-Type": "text/plain"},  # then uvicorn's two headers would not be the last two
+    {"X-Bad": "a\rb"},
+])
+def test_the_rarer_heads_go_whole_to_uvicorn(given: dict[str, str]) -> None:
+    assert JsonHeads({"Access-Control-Allow-Origin": "*"}).split(b"{}", given) is None

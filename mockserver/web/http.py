@@ -20,11 +20,13 @@ from mockserver.gateway.behaviour import behaviour
 from mockserver.gateway.ids import new_generation_id
 from mockserver.gateway.pipeline import store_error
 from mockserver.state.stores import StoreUnavailable
+from mockserver.web.coalescing import head_lines
 from mockserver.web.logline import LOGGER_NAME, loggable
 
 CORS_HEADERS: dict[str, str] = dict(behaviour()["cors_headers"])
 NOT_FOUND_BODY = b"404 Not Found"
 NOT_FOUND_TYPE = "text/plain; charset=UTF-8"
+RawHeaders = list[tuple[bytes, bytes]]  # an ASGI header list
 CLIENT_CLOSED = 499  # the journal's status for a request whose client left before sending its body
 
 
@@ -60,8 +62,9 @@ class JsonHeads:
         self.base = answer_headers(cors)
         self._raw_base = _encoded(self.base)
         self._base_names = frozenset(name for name, _ in self._raw_base)
+        self._base_lines = head_lines(self.base)
 
-    def raw(self, body: bytes, headers: Mapping[str, str] | None = None) -> list[tuple[bytes, bytes]]:
+    def raw(self, body: bytes, headers: Mapping[str, str] | None = None) -> RawHeaders:
         if headers and not self.base.keys().isdisjoint(headers):  # a given header replaces a base one in its place
             raw = _encoded({**self.base, **headers})
             names: AbstractSet[bytes] = {name for name, _ in raw}
@@ -74,6 +77,23 @@ class JsonHeads:
         if b"content-type" not in names:
             raw.append((b"content-type", b"application/json"))
         return raw
+
+
+    def split(self, body: bytes, headers: Mapping[str, str] | None = None) -> tuple[bytes, RawHeaders] | None:
+        """``raw``'s head in two parts, for ``CoalescingTransport.hold_head``: the lines of all its headers but the
+        last two, and those two (Content-Length, Content-Type) for uvicorn. None for the rarer heads (a given header
+        that replaces a base one or names Content-Type) and for headers uvicorn must check or act on itself."""
+        lines = self._base_lines
+        if lines is None:
+            return None
+        if headers:
+            if not self.base.keys().isdisjoint(headers) or any(name.lower() == "content-type" for name in headers):
+                return None
+            given = head_lines(headers)
+            if given is None:
+                return None
+            lines += given
+        return lines, [(b"content-length", str(len(body)).encode("latin-1")), (b"content-type", b"application/json")]
 
 
 def _encoded(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:

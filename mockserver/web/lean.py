@@ -110,10 +110,13 @@ class LeanOcr:
         else:
             scope[SENT] = True
             transport = scope["extensions"].get(TRANSPORT) if "extensions" in scope else None
-            if isinstance(transport, CoalescingTransport):  # the head waits for the body: one send
-                transport.hold_head()
-            await send({"type": "http.response.start", "status": answer.status,
-                        "headers": self.heads.raw(encoded, extra)})
+            coalescing = transport if isinstance(transport, CoalescingTransport) else None
+            split = self.heads.split(encoded, extra) if coalescing is not None else None
+            # uvicorn checks two headers and the transport writes the others into the head, or uvicorn gets them all
+            lines, for_uvicorn = split if split is not None else (b"", self.heads.raw(encoded, extra))
+            if coalescing is not None:  # the head waits for the body: one send
+                coalescing.hold_head(lines)
+            await send({"type": "http.response.start", "status": answer.status, "headers": for_uvicorn})
             await send({"type": "http.response.body", "body": encoded})
 
     def _finish(self, scope: Scope, status: int, elapsed_ms: float, exchange: Exchange, encoded: bytes | None,
