@@ -16,7 +16,7 @@ import pytest
 from uvicorn.protocols.http import httptools_impl
 
 from mockserver.web import coalescing as coalescing_module
-from mockserver.web.coalescing import CoalescingTransport, coalescing_supported, head_lines
+from mockserver.web.coalescing import SEND_AT_ONCE, CoalescingTransport, coalescing_supported, head_lines
 from mockserver.web.http import JsonHeads
 from tests.helpers import KEY, TINY_PNG_B64
 from tests.server import serve
@@ -294,3 +294,20 @@ def test_a_split_head_is_the_whole_head_in_two_parts() -> None:
 ])
 def test_the_rarer_heads_go_whole_to_uvicorn(given: dict[str, str]) -> None:
     assert JsonHeads({"Access-Control-Allow-Origin": "*"}).split(b"{}", given) is None
+
+
+def test_a_large_write_is_sent_at_once_with_what_waited_before_it() -> None:
+    """A large answer (a full journal) is not held and copied again; many small writes in one turn (a stream
+    that never yields) go out as they reach the same size, so the transport's flow control still sees them."""
+    transport, wire, turns = coalescing()
+    transport.write(b"small")
+    assert wire.writes == []
+    large = b"x" * SEND_AT_ONCE
+    transport.write(large)
+    assert wire.writes == [b"small" + large]
+    for _ in range(SEND_AT_ONCE // 1024):
+        transport.write(b"y" * 1024)
+    assert wire.writes[1:] == [b"y" * SEND_AT_ONCE]
+    transport.write(b"tail")
+    turns.next_turn()
+    assert wire.writes[2:] == [b"tail"]

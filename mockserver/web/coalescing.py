@@ -24,6 +24,7 @@ import uvicorn
 # path's answer leaves in one send. Another release serves the same, in two sends.
 COALESCING_UVICORN = ((0, 30), (0, 55))
 _HEAD_START, _HEAD_END = b"HTTP/1.", b"\r\n\r\n"
+SEND_AT_ONCE = 64 * 1024  # asyncio's default high-water mark for a transport's write buffer
 _LENGTH_LINE = b"\r\ncontent-length: "  # uvicorn writes the given headers after its own (Date), in order
 
 # What uvicorn's httptools protocol refuses (its HEADER_RE and HEADER_VALUE_RE: tests/test_coalescing.py holds these
@@ -44,9 +45,11 @@ class CoalescingTransport:
       bytes and wakes the receiver; a client that is still awake from the first answer costs far less to wake
       for the next (BENCHMARKS.md measures it). The bytes and their order on each connection are unchanged.
 
-    Closing, aborting or ending the connection sends what is waiting first."""
+    What waits reaches ``SEND_AT_ONCE`` bytes, or the connection closes, aborts or ends: it is sent at once. So a
+    large answer is not copied again, and a long stream still meets the transport's flow control (pausing the
+    writer when the client reads slowly) as it is written."""
 
-    __slots__ = ("_held", "_holding", "_lines", "_loop", "_pending", "transport")
+    __slots__ = ("_held", "_holding", "_lines", "_loop", "_pending", "_pending_size", "transport")
 
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self.transport = transport
@@ -55,6 +58,7 @@ class CoalescingTransport:
         self._lines = b""
         self._held: bytes | None = None
         self._pending: list[bytes] | None = None
+        self._pending_size = 0
 
     def hold_head(self, lines: bytes = b"") -> None:
         """Hold the next write, a response head, for the body's; ``lines`` (from ``head_lines``) go into it where
@@ -81,9 +85,13 @@ class CoalescingTransport:
         pending = self._pending
         if pending is None:
             self._pending = [data]
+            self._pending_size = len(data)
             self._loop.call_soon(self.flush)
         else:
             pending.append(data)
+            self._pending_size += len(data)
+        if self._pending_size >= SEND_AT_ONCE:
+            self.flush()
 
     def writelines(self, chunks: Iterable[bytes | bytearray | memoryview]) -> None:
         for chunk in chunks:
