@@ -297,17 +297,18 @@ def test_the_rarer_heads_go_whole_to_uvicorn(given: dict[str, str]) -> None:
 
 
 def test_a_large_write_is_sent_at_once_with_what_waited_before_it() -> None:
-    """A large answer (a full journal) is not held and copied again; many small writes in one turn (a stream
-    that never yields) go out as they reach the same size, so the transport's flow control still sees them."""
+    """A large write (a full journal's listing) goes out as it is, after what waited before it: not held, not
+    copied. Many small writes in one turn (a stream that never yields) go out as they reach the same size, so the
+    transport's flow control still sees them."""
     transport, wire, turns = coalescing()
     transport.write(b"small")
     assert wire.writes == []
     large = b"x" * SEND_AT_ONCE
     transport.write(large)
-    assert wire.writes == [b"small" + large]
+    assert wire.writes == [b"small", large] and wire.writes[1] is large  # not copied
     for _ in range(SEND_AT_ONCE // 1024):
         transport.write(b"y" * 1024)
-    assert wire.writes[1:] == [b"y" * SEND_AT_ONCE]
+    assert wire.writes[2:] == [b"y" * SEND_AT_ONCE]
     transport.write(b"tail")
     turns.next_turn()
-    assert wire.writes[2:] == [b"tail"]
+    assert wire.writes[3:] == [b"tail"]

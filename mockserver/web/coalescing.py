@@ -82,6 +82,11 @@ class CoalescingTransport:
         if held is not None:
             self._held = None
             data = held + data
+        if len(data) >= SEND_AT_ONCE:  # large: after what waits, as it is (joining would copy it)
+            self.flush()
+            if not self.transport.is_closing():
+                self.transport.write(data)
+            return
         pending = self._pending
         if pending is None:
             self._pending = [data]
@@ -90,8 +95,8 @@ class CoalescingTransport:
         else:
             pending.append(data)
             self._pending_size += len(data)
-        if self._pending_size >= SEND_AT_ONCE:
-            self.flush()
+            if self._pending_size >= SEND_AT_ONCE:
+                self.flush()
 
     def writelines(self, chunks: Iterable[bytes | bytearray | memoryview]) -> None:
         for chunk in chunks:
