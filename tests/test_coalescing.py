@@ -312,3 +312,16 @@ def test_a_large_write_is_sent_at_once_with_what_waited_before_it() -> None:
     transport.write(b"tail")
     turns.next_turn()
     assert wire.writes[3:] == [b"tail"]
+
+
+def test_a_held_head_goes_before_a_large_body_which_is_not_copied() -> None:
+    transport, wire, turns = coalescing()
+    transport.hold_head(b"x-a: 1\r\n")
+    transport.write(UVICORN_HEAD)
+    body = b"{" + b" " * SEND_AT_ONCE + b"}"
+    transport.write(body)
+    head = wire.writes[0]
+    assert head.startswith(b"HTTP/1.1 200 OK\r\ndate: ") and b"\r\nx-a: 1\r\ncontent-length: " in head
+    assert wire.writes[1] is body and len(wire.writes) == 2
+    turns.next_turn()
+    assert len(wire.writes) == 2

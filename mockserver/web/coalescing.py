@@ -78,15 +78,24 @@ class CoalescingTransport:
                 if data.endswith(_HEAD_END):
                     self._held = data
                     return
+        large = len(data) >= SEND_AT_ONCE  # sent after what waits, as it is: joining would copy it
         held = self._held
         if held is not None:
             self._held = None
-            data = held + data
-        if len(data) >= SEND_AT_ONCE:  # large: after what waits, as it is (joining would copy it)
+            if large:
+                self._wait(held)
+            else:
+                data = held + data
+        if large:
             self.flush()
             if not self.transport.is_closing():
                 self.transport.write(data)
-            return
+        else:
+            self._wait(data)
+
+    def _wait(self, data: bytes) -> None:
+        """``data`` waits for the next turn's ``flush``, or goes now with what waits once they reach
+        ``SEND_AT_ONCE``."""
         pending = self._pending
         if pending is None:
             self._pending = [data]
@@ -112,10 +121,7 @@ class CoalescingTransport:
     def _send_all(self) -> None:
         held, self._held, self._holding = self._held, None, False
         if held is not None:  # a head whose body never came: the client sees the head, as it would unheld
-            if self._pending is None:
-                self._pending = [held]
-            else:
-                self._pending.append(held)
+            self._wait(held)
         self.flush()
 
     def close(self) -> None:
@@ -157,7 +163,7 @@ def _with_lines(head: bytes, lines: bytes) -> bytes:
 @functools.lru_cache(maxsize=256)
 def _line_name(name: str) -> bytes | None:
     try:
-        raw = name.lower().encode("latin-1").lower()
+        raw = name.lower().encode("latin-1")  # as JsonHeads encodes it; uvicorn's bytes.lower() leaves it so
     except UnicodeEncodeError:
         return None
     return None if NAME_REFUSED.search(raw) or raw in ACTED_ON else raw

@@ -78,7 +78,6 @@ class JsonHeads:
             raw.append((b"content-type", b"application/json"))
         return raw
 
-
     def split(self, body: bytes, headers: Mapping[str, str] | None = None) -> tuple[bytes, RawHeaders] | None:
         """``raw``'s head in two parts, for ``CoalescingTransport.hold_head``: the lines of all its headers but the
         last two, and those two (Content-Length, Content-Type) for uvicorn. None for the rarer heads (a given header
