@@ -15,6 +15,7 @@ import itertools
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,18 +134,23 @@ def test_bundled_scripts_and_debug_answers(release: str, log_lines: io.StringIO,
     assert len(both.lean.journal.entries()) > 10
 
 
-@pytest.mark.parametrize("release", RELEASES)
-def test_generated_bodies(release: str, log_lines: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> None:
-    both = pair(log_lines, gateway_release=release)
+def send_generated(send: Callable[[RawRequest], object], examples: int) -> None:
+    """``send`` ``examples`` requests with generated bodies, each with the right key, a wrong one or none."""
 
-    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     @given(body=bodies, auth=st.sampled_from([f"Bearer {KEY}", "Bearer nope", ""]))
-    def same(body: Any, auth: str) -> None:
+    def one(body: Any, auth: str) -> None:
         request = json_request(body)
         headers = [(name, value) for name, value in request.headers if name != b"authorization"]
         if auth:
             headers.insert(0, (b"authorization", auth.encode()))
-        both.send(RawRequest(headers=headers, chunks=request.chunks), monkeypatch)
+        send(RawRequest(headers=headers, chunks=request.chunks))
 
-    same()
+    one()
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_generated_bodies(release: str, log_lines: io.StringIO, monkeypatch: pytest.MonkeyPatch) -> None:
+    both = pair(log_lines, gateway_release=release)
+    send_generated(lambda request: both.send(request, monkeypatch), 150)
     assert len(both.lean.journal.entries()) >= 150
