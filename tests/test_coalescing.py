@@ -325,3 +325,24 @@ def test_a_held_head_goes_before_a_large_body_which_is_not_copied() -> None:
     assert wire.writes[1] is body and len(wire.writes) == 2
     turns.next_turn()
     assert len(wire.writes) == 2
+
+
+def test_a_client_waiting_for_100_continue_gets_it_then_its_answer() -> None:
+    """uvicorn writes ``100 Continue`` when the app first reads the body; it leaves at the next turn, and the
+    client, which sends nothing more until then, is not left waiting."""
+    body = json.dumps({"model": "mistral/ocr-3", "image": TINY_PNG_B64}).encode()
+    with serve() as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as connection:
+            connection.sendall(b"POST /v1/ocr HTTP/1.1\r\nhost: mock\r\ncontent-type: application/json\r\n"
+                               b"authorization: Bearer " + KEY.encode() + b"\r\nexpect: 100-continue\r\n"
+                               b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body))
+            interim = connection.recv(65536)
+            assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+            connection.sendall(body)
+            received = b""
+            while chunk := connection.recv(65536):
+                received += chunk
+        assert server.stop() == 0
+    assert received.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert json.loads(received.split(b"\r\n\r\n", 1)[1])["object"] == "ocr"
