@@ -45,9 +45,10 @@ class CoalescingTransport:
       bytes and wakes the receiver; a client that is still awake from the first answer costs far less to wake
       for the next (BENCHMARKS.md measures it). The bytes and their order on each connection are unchanged.
 
-    What waits reaches ``SEND_AT_ONCE`` bytes, or the connection closes, aborts or ends: it is sent at once. So a
-    large answer is not copied again, and a long stream still meets the transport's flow control (pausing the
-    writer when the client reads slowly) as it is written."""
+    What waits is sent at once when it reaches ``SEND_AT_ONCE`` bytes and when the connection closes, aborts or
+    ends; a write of that size or more goes at once too, after what waited, as it is. So a large answer is not
+    copied again, and a long stream still meets the transport's flow control (pausing the writer when the client
+    reads slowly) as it is written."""
 
     __slots__ = ("_held", "_holding", "_lines", "_loop", "_pending", "_pending_size", "transport")
 
