@@ -72,10 +72,11 @@ class JsonHeads:
             given = _encoded(headers) if headers else []
             raw = [*self._raw_base, *given]
             names = self._base_names.union([name for name, _ in given]) if given else self._base_names
+        length, content_type = _length_and_type(body)
         if b"content-length" not in names:
-            raw.append((b"content-length", str(len(body)).encode("latin-1")))
+            raw.append(length)
         if b"content-type" not in names:
-            raw.append((b"content-type", b"application/json"))
+            raw.append(content_type)
         return raw
 
     def split(self, body: bytes, headers: Mapping[str, str] | None = None) -> tuple[bytes, RawHeaders] | None:
@@ -92,7 +93,12 @@ class JsonHeads:
             if given is None:
                 return None
             lines += given
-        return lines, [(b"content-length", str(len(body)).encode("latin-1")), (b"content-type", b"application/json")]
+        return lines, list(_length_and_type(body))
+
+
+def _length_and_type(body: bytes) -> tuple[tuple[bytes, bytes], tuple[bytes, bytes]]:
+    """The two headers Starlette adds last to a JSON answer that does not name them."""
+    return (b"content-length", str(len(body)).encode("latin-1")), (b"content-type", b"application/json")
 
 
 def _encoded(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
