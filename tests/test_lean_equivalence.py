@@ -48,12 +48,31 @@ def log_lines() -> io.StringIO:
     return io.StringIO()
 
 
-@pytest.fixture(autouse=True)
-def pinned(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Generation ids from a counter both mocks restart (``Pair.send``); the clocks that time a request stopped."""
+def stop_clocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clocks that time a request, stopped in both paths."""
     stopped = SimpleNamespace(perf_counter=lambda: 1000.0)
     for module in (pipeline, lean_path, plain_path):
         monkeypatch.setattr(module, "time", stopped)
+
+
+def restart_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generation ids from a fresh counter: each mock of a pair gets the same ids for the same request."""
+    ids = itertools.count(1)
+    monkeypatch.setattr(pipeline, "new_generation_id", lambda: f"gen-{next(ids):04d}")
+
+
+def pinned_mocks(**options: Any) -> tuple[Mock, Mock]:
+    """Two mocks built alike, their gateway clock stopped."""
+    mocks = Mock(Settings(**options)), Mock(Settings(**options))
+    for mock in mocks:
+        mock.gateway.clock = lambda: datetime(2026, 8, 1, 12, 0, tzinfo=UTC)
+    return mocks
+
+
+@pytest.fixture(autouse=True)
+def pinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generation ids from a counter both mocks restart (``Pair.send``); the clocks that time a request stopped."""
+    stop_clocks(monkeypatch)
 
 
 @dataclass
@@ -66,8 +85,7 @@ class Pair:
         answers = []
         lines = []
         for mock, lean in ((self.lean, True), (self.plain, False)):
-            ids = itertools.count(1)
-            monkeypatch.setattr(pipeline, "new_generation_id", lambda ids=ids: f"gen-{next(ids):04d}")
+            restart_ids(monkeypatch)
             start = self.log.tell()
             with logging_as_served(self.log):
                 answers.append(call(create_app(mock=mock, lean=lean), request))
@@ -87,10 +105,7 @@ def journal(mock: Mock) -> list[dict[str, Any]]:
 
 
 def pair(log: io.StringIO, **options: Any) -> Pair:
-    lean, plain = Mock(Settings(**options)), Mock(Settings(**options))
-    for mock in (lean, plain):
-        mock.gateway.clock = lambda: datetime(2026, 8, 1, 12, 0, tzinfo=UTC)
-    return Pair(lean, plain, log)
+    return Pair(*pinned_mocks(**options), log)
 
 
 def json_request(body: Any, *headers: tuple[bytes, bytes]) -> RawRequest:

@@ -8,27 +8,19 @@ serves them, and every answer's head and body must be identical, byte for byte, 
 
 from __future__ import annotations
 
-import itertools
 import re
 import socket
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
 
-from mockserver.gateway import pipeline
-from mockserver.mock import Mock
 from mockserver.pytest_plugin.hosting import LoopbackServer, LoopThread
-from mockserver.settings import Settings
-from mockserver.web import app as plain_path
-from mockserver.web import lean as lean_path
 from mockserver.web.app import create_app
 from tests.asgi_driver import RawRequest
-from tests.test_lean_equivalence import RELEASES, json_request, send_generated
+from tests.test_lean_equivalence import RELEASES, json_request, pinned_mocks, restart_ids, send_generated, stop_clocks
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DATE = re.compile(rb"\r\ndate: [^\r]*\r\n")
@@ -43,10 +35,7 @@ def loop() -> Iterator[LoopThread]:
 
 @pytest.fixture(autouse=True)
 def pinned(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The clocks that time a request, stopped (as in tests/test_lean_equivalence.py)."""
-    stopped = SimpleNamespace(perf_counter=lambda: 1000.0)
-    for module in (pipeline, lean_path, plain_path):
-        monkeypatch.setattr(module, "time", stopped)
+    stop_clocks(monkeypatch)
 
 
 def wire(url: str, request: RawRequest) -> bytes:
@@ -72,9 +61,7 @@ class ServedPair:
     """The same mock twice, served: through the lean path and through the plain route."""
 
     def __init__(self, loop: LoopThread, **options: Any) -> None:
-        self.mocks = Mock(Settings(**options)), Mock(Settings(**options))
-        for mock in self.mocks:
-            mock.gateway.clock = lambda: datetime(2026, 8, 1, 12, 0, tzinfo=UTC)
+        self.mocks = pinned_mocks(**options)
         self.servers = [LoopbackServer(create_app(mock=mock, lean=lean), loop)
                         for mock, lean in zip(self.mocks, (True, False), strict=True)]
 
@@ -86,8 +73,7 @@ class ServedPair:
     def send(self, request: RawRequest, monkeypatch: pytest.MonkeyPatch) -> bytes:
         answers = []
         for server in self.servers:
-            ids = itertools.count(1)
-            monkeypatch.setattr(pipeline, "new_generation_id", lambda ids=ids: f"gen-{next(ids):04d}")
+            restart_ids(monkeypatch)
             answers.append(wire(server.url, request))
         lean, plain = answers
         assert lean == plain
