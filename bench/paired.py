@@ -53,8 +53,8 @@ JOURNAL_FILL_SECONDS = 6  # of successes before the journal is read: 10,000 and 
 
 def _uvicorn(app: str, *, access_log: bool = False) -> tuple[str, ...]:
     """uvicorn with the mock's settings; ``access_log`` keeps uvicorn's default logging: a line per request."""
-    logging = () if access_log else ("--no-access-log", "--log-level", "warning")
-    return (str(BIN / "python"), "-m", "uvicorn", "--host", "127.0.0.1", "--port", "{port}", *logging,
+    log_flags = () if access_log else ("--no-access-log", "--log-level", "warning")
+    return (str(BIN / "python"), "-m", "uvicorn", "--host", "127.0.0.1", "--port", "{port}", *log_flags,
             "--lifespan", "off", "--no-proxy-headers", app)
 
 
