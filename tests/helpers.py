@@ -85,3 +85,41 @@ def logging_as_served(stream: TextIO) -> Iterator[logging.StreamHandler[TextIO]]
     finally:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
+
+
+class Wire:
+    """A transport that records each write (one entry per system call the real one would make) and how the
+    connection ended."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.closed = False
+        self.paused = False
+        self.ended: list[str] = []
+
+    def write(self, data: bytes) -> None:
+        assert not self.closed, "a write after close"
+        self.writes.append(bytes(data))
+
+    def close(self) -> None:
+        self.closed = True
+        self.ended.append("close")
+
+    def abort(self) -> None:
+        self.closed = True
+        self.ended.append("abort")
+
+    def write_eof(self) -> None:
+        self.ended.append("eof")
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def pause_reading(self) -> None:  # uvicorn's flow control, past 64 KiB of unread body
+        self.paused = True
+
+    def resume_reading(self) -> None:
+        self.paused = False
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return ("127.0.0.1", 1) if name == "peername" else default

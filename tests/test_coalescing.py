@@ -9,7 +9,6 @@ import json
 import re
 import socket
 from collections.abc import Callable
-from typing import Any
 
 import httpx
 import pytest
@@ -18,41 +17,10 @@ from uvicorn.protocols.http import httptools_impl
 from mockserver.web import coalescing as coalescing_module
 from mockserver.web.coalescing import SEND_AT_ONCE, CoalescingTransport, coalescing_supported, head_lines
 from mockserver.web.http import JsonHeads
-from tests.helpers import KEY, TINY_PNG_B64
+from tests.helpers import KEY, TINY_PNG_B64, Wire
 from tests.server import serve
 
 HEAD = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type: application/json\r\n\r\n"
-
-
-class Wire:
-    """A transport that records each write (one entry per system call the real one would make) and how the
-    connection ended."""
-
-    def __init__(self) -> None:
-        self.writes: list[bytes] = []
-        self.closed = False
-        self.ended: list[str] = []
-
-    def write(self, data: bytes) -> None:
-        assert not self.closed, "a write after close"
-        self.writes.append(bytes(data))
-
-    def close(self) -> None:
-        self.closed = True
-        self.ended.append("close")
-
-    def abort(self) -> None:
-        self.closed = True
-        self.ended.append("abort")
-
-    def write_eof(self) -> None:
-        self.ended.append("eof")
-
-    def is_closing(self) -> bool:
-        return self.closed
-
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return ("127.0.0.1", 1) if name == "peername" else default
 
 
 class Turns:
