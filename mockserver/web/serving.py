@@ -27,6 +27,7 @@ TOO_LARGE = (
 
 
 _COALESCING = coalescing_supported()
+_HEAD_END = b"\r\n\r\n"  # the blank line that ends a request head (httptools refuses bare line feeds)
 
 
 class TransportExposingProtocol(HttpToolsProtocol):
@@ -36,6 +37,7 @@ class TransportExposingProtocol(HttpToolsProtocol):
 
     _head_bytes = 0
     _in_head = True
+    _head_tail = b""  # the last bytes of the head so far: its blank line may straddle two reads
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         if _COALESCING:
@@ -53,16 +55,25 @@ class TransportExposingProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        self._in_head, self._head_bytes = True, 0
+        self._in_head, self._head_bytes, self._head_tail = True, 0, b""
 
     def data_received(self, data: bytes) -> None:
-        if self._in_head:
-            self._head_bytes += len(data)
+        if self._in_head and self._head_too_large(data):
+            if not self.transport.is_closing():
+                self.logger.warning("Request head larger than %d bytes: 431.", MAX_HEAD_BYTES)
+                self.transport.write(TOO_LARGE)
+                self.transport.close()
+            return
         super().data_received(data)
-        if self._in_head and self._head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
-            self.logger.warning("Request head larger than %d bytes: 431.", MAX_HEAD_BYTES)
-            self.transport.write(TOO_LARGE)
-            self.transport.close()
+
+    def _head_too_large(self, data: bytes) -> bool:
+        """Counts the bytes of ``data`` up to the end of the request head, before the parser sees them: a request
+        that arrives in one read is parsed, answered and done with inside one ``data_received``."""
+        seen = self._head_tail + data if self._head_tail else data
+        end = seen.find(_HEAD_END)
+        self._head_bytes += len(data) if end < 0 else max(end + len(_HEAD_END) - len(self._head_tail), 0)
+        self._head_tail = seen[-3:]
+        return self._head_bytes > MAX_HEAD_BYTES
 
 
 def settle_heap() -> None:
