@@ -23,7 +23,8 @@ import uvicorn
 # ``http.response.start`` and its body in another (uvicorn/protocols/http/httptools_impl.py): with these the lean
 # path's answer leaves in one send. Another release serves the same, in two sends.
 COALESCING_UVICORN = ((0, 30), (0, 55))
-_HEAD_START, _HEAD_END = b"HTTP/1.", b"\r\n\r\n"
+_HEAD_START = b"HTTP/1."
+HEAD_END = b"\r\n\r\n"  # the blank line that ends an HTTP head, a response's or a request's
 SEND_AT_ONCE = 64 * 1024  # asyncio's default high-water mark for a transport's write buffer
 _LENGTH_LINE = b"\r\ncontent-length: "  # uvicorn writes the given headers after its own (Date), in order
 
@@ -76,7 +77,7 @@ class CoalescingTransport:
                 lines, self._lines = self._lines, b""
                 if lines:
                     data = _with_lines(data, lines)
-                if data.endswith(_HEAD_END):
+                if data.endswith(HEAD_END):
                     self._held = data
                     return
         large = len(data) >= SEND_AT_ONCE  # sent after what waits, as it is: joining would copy it
@@ -153,7 +154,7 @@ class CoalescingTransport:
 
 def _with_lines(head: bytes, lines: bytes) -> bytes:
     """``head`` (perhaps with a body after it) with ``lines`` before its Content-Length line, or last."""
-    end = head.find(_HEAD_END)
+    end = head.find(HEAD_END)
     if end < 0:
         return head
     at = head.find(_LENGTH_LINE, 0, end + 2)

@@ -15,7 +15,7 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from mockserver.web.coalescing import CoalescingTransport, coalescing_supported
+from mockserver.web.coalescing import HEAD_END, CoalescingTransport, coalescing_supported
 from mockserver.web.faults import TRANSPORT
 
 MAX_HEAD_BYTES = 128 * 1024  # request line + headers: far above what any HTTP client sends
@@ -27,7 +27,6 @@ TOO_LARGE = (
 
 
 _COALESCING = coalescing_supported()
-_HEAD_END = b"\r\n\r\n"  # the blank line that ends a request head (httptools refuses bare line feeds)
 
 
 class TransportExposingProtocol(HttpToolsProtocol):
@@ -68,11 +67,15 @@ class TransportExposingProtocol(HttpToolsProtocol):
 
     def _head_too_large(self, data: bytes) -> bool:
         """Counts the bytes of ``data`` up to the end of the request head, before the parser sees them: a request
-        that arrives in one read is parsed, answered and done with inside one ``data_received``."""
+        that arrives in one read is parsed, answered and done with inside one ``data_received``. (A request pipelined
+        behind another in the same read is counted from its next read on.)"""
         seen = self._head_tail + data if self._head_tail else data
-        end = seen.find(_HEAD_END)
-        self._head_bytes += len(data) if end < 0 else max(end + len(_HEAD_END) - len(self._head_tail), 0)
-        self._head_tail = seen[-3:]
+        end = seen.find(HEAD_END)  # httptools refuses a head ended by bare line feeds
+        if end < 0:
+            self._head_bytes += len(data)
+            self._head_tail = seen[-3:]
+        else:  # the blank line takes at least one byte of ``data``: the tail is shorter than it
+            self._head_bytes += end + len(HEAD_END) - len(self._head_tail)
         return self._head_bytes > MAX_HEAD_BYTES
 
 
